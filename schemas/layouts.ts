@@ -114,7 +114,9 @@ export function matchHeader(header: readonly string[], file?: string): HeaderMat
     const missing = layout.columns.filter((c) => !present.has(c));
     const unexpected = cells.filter((c) => !known.has(c));
     return { layout, missing, unexpected };
-  }).sort((a, b) => a.missing.length + a.unexpected.length - b.missing.length - b.unexpected.length);
+  }).sort(
+    (a, b) => a.missing.length + a.unexpected.length - b.missing.length - b.unexpected.length,
+  );
 
   const best = scored[0];
   if (!best) throw new Error('no layouts defined');
