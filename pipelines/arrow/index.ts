@@ -1,0 +1,10 @@
+export { concatBatches, takeRows } from './batch-ops.js';
+export { openFlowFile } from './flow-reader.js';
+export type { FlowFile, FlowReadOptions } from './flow-reader.js';
+export { flowSchema, LABEL_CLASSES, LABEL_COLUMNS, METADATA_KEYS } from './flow-schema.js';
+export type { DataSource, FlowFileMetadata, LabelColumn } from './flow-schema.js';
+export { FlowFileWriter } from './flow-writer.js';
+export type { FlowWriterOptions, RowLabels } from './flow-writer.js';
+export { ingestDataset } from './ingest.js';
+export type { CaptureSummary, IngestOptions, IngestSummary, SplitSummary } from './ingest.js';
+export { readRowIndex } from './row-index.js';

@@ -1,0 +1,47 @@
+import { InvalidOptionError } from '../../schemas/errors.js';
+
+/** Commander option parsers that fail with an error naming the flag. */
+export function integer(flag: string, min = Number.MIN_SAFE_INTEGER) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
+      throw new InvalidOptionError(flag, `expected an integer >= ${min}, got "${value}"`);
+    }
+    return n;
+  };
+}
+
+export function fraction(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0 || n >= 1) {
+      throw new InvalidOptionError(flag, `expected a number between 0 and 1, got "${value}"`);
+    }
+    return n;
+  };
+}
+
+export function oneOf<T extends string | number>(flag: string, allowed: readonly T[]) {
+  return (value: string): T => {
+    const match = allowed.find((a) => String(a) === value);
+    if (match === undefined) {
+      throw new InvalidOptionError(flag, `expected one of ${allowed.join(', ')}, got "${value}"`);
+    }
+    return match;
+  };
+}
+
+export function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+const TARGET_WORDS = ['min', 'median', 'mean', 'max'] as const;
+
+/** A balancing target: a count per class, or one of min, median, mean, max. */
+export function balanceTarget(value: string): number | (typeof TARGET_WORDS)[number] {
+  const word = TARGET_WORDS.find((w) => w === value);
+  return word ?? integer('--balance-target', 1)(value);
+}

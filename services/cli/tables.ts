@@ -1,0 +1,87 @@
+import Table from 'cli-table3';
+
+import type { IngestSummary } from '../../pipelines/arrow/ingest.js';
+import type { Preparation } from '../../pipelines/training/prepare.js';
+import { CLASSES_6 } from '../../schemas/taxonomy.js';
+
+const n = (value: number) => value.toLocaleString('en-US');
+
+/** One line saying which data a table comes from. */
+export function dataLine(
+  source: string,
+  layout: string,
+  deduplicated: boolean,
+  excluded: readonly string[],
+): string {
+  const what = source === 'generated' ? 'GENERATED data (not CICIoMT2024)' : 'CSV files';
+  const dedupe = deduplicated ? 'exact duplicates removed' : 'duplicates kept';
+  const features = excluded.length > 0 ? `excluded: ${excluded.join(', ')}` : 'all features';
+  return `data: ${what}, ${layout}-column layout, ${dedupe}, ${features}`;
+}
+
+/** Rows per 6-class category and split after an ingest. */
+export function ingestTable(summary: IngestSummary): string {
+  const table = new Table({ head: ['class (6)', 'train', 'test'] });
+  for (const name of CLASSES_6) {
+    table.push([
+      name,
+      n(summary.splits.train?.classes6[name] ?? 0),
+      n(summary.splits.test?.classes6[name] ?? 0),
+    ]);
+  }
+  const total = (key: 'rows' | 'rejected' | 'duplicates') => [
+    n(summary.splits.train?.[key] ?? 0),
+    n(summary.splits.test?.[key] ?? 0),
+  ];
+  table.push(['rows written', ...total('rows')]);
+  table.push(['rows rejected', ...total('rejected')]);
+  table.push(['duplicates dropped', ...total('duplicates')]);
+  const line = dataLine(
+    summary.source,
+    summary.layout,
+    summary.deduplicated,
+    summary.excludedFeatures,
+  );
+  return `${line}\n${table.toString()}`;
+}
+
+/** Per-class counts of a prepared training split, before and after balancing. */
+export function preparationTable(p: Preparation, testCounts?: Record<string, number>): string {
+  const head = [`class (${p.classes})`, 'train', 'validation', 'balanced train'];
+  if (testCounts) head.push('test');
+  const table = new Table({ head });
+  for (const c of p.counts) {
+    const row = [c.name, n(c.train), n(c.validation), n(c.balanced)];
+    if (testCounts) row.push(n(testCounts[c.name] ?? 0));
+    table.push(row);
+  }
+  const sum = (pick: (c: Preparation['counts'][number]) => number) =>
+    n(p.counts.reduce((s, c) => s + pick(c), 0));
+  const totals = ['all', sum((c) => c.train), sum((c) => c.validation), sum((c) => c.balanced)];
+  if (testCounts) totals.push(n(Object.values(testCounts).reduce((s, v) => s + v, 0)));
+  table.push(totals);
+  const line = dataLine(
+    p.metadata.source,
+    p.metadata.layout,
+    p.metadata.deduplicated,
+    p.metadata.excludedFeatures,
+  );
+  const split = `split: official train/test files; validation = ${p.validation.mode} of the training captures`;
+  return `${line}\n${split}\n${table.toString()}`;
+}
+
+/** The scaler's statistics, one row per feature. */
+export function scalerTable(p: Preparation, limit = Infinity): string {
+  const json = p.scaler.toJSON();
+  const table = new Table({ head: ['feature', 'mean', 'std', ''] });
+  json.features.slice(0, limit).forEach((feature, i) => {
+    const constant = json.constant.includes(feature) ? 'constant: scaled to 0' : '';
+    table.push([
+      feature,
+      (json.means[i] ?? 0).toPrecision(6),
+      (json.stds[i] ?? 0).toPrecision(6),
+      constant,
+    ]);
+  });
+  return table.toString();
+}
