@@ -6,6 +6,7 @@ import {
   type AsyncRecordBatchFileReader,
   type RecordBatch,
   type Schema,
+  type Vector,
 } from 'apache-arrow';
 
 import { InvalidInputError } from '../../schemas/errors.js';
@@ -112,21 +113,29 @@ interface FooterLike {
 }
 
 function toFlowBatch(batch: RecordBatch, features: number): FlowBatch {
-  const values = (i: number) => batch.getChildAt(i)?.data[0]?.values as unknown;
+  // Buffers read from IPC are padded to 8 bytes, so a column's typed array can be longer
+  // than the batch: take exactly the batch's rows from the data's offset.
+  const values = <T extends TypedArray>(child: Vector | null): T => {
+    const data = child?.data[0];
+    if (!data) throw new Error('flow file batch without a column it declares');
+    return (data.values as T).subarray(data.offset, data.offset + batch.numRows) as T;
+  };
   const labels = (name: string) => {
-    const data = batch.getChild(name)?.data[0]?.values as Int8Array;
+    const data = values<Int8Array>(batch.getChild(name));
     return new Uint8Array(data.buffer, data.byteOffset, data.length);
   };
   return {
     rows: batch.numRows,
-    columns: Array.from({ length: features }, (_, i) => values(i) as Float32Array),
-    capture: batch.getChild('capture')?.data[0]?.values as Int32Array,
-    seq: batch.getChild('seq')?.data[0]?.values as Uint32Array,
+    columns: Array.from({ length: features }, (_, i) => values<Float32Array>(batch.getChildAt(i))),
+    capture: values<Int32Array>(batch.getChild('capture')),
+    seq: values<Uint32Array>(batch.getChild('seq')),
     label19: labels('label19'),
     label6: labels('label6'),
     label2: labels('label2'),
   };
 }
+
+type TypedArray = Float32Array | Int32Array | Uint32Array | Int8Array;
 
 /** Opens an Arrow flow file written by the ingest and checks its schema. */
 export async function openFlowFile(path: string): Promise<FlowFile> {
