@@ -11,7 +11,7 @@ import {
 
 import { InvalidInputError } from '../../schemas/errors.js';
 import type { FlowBatch, FlowBatchInfo } from '../../schemas/flow-batch.js';
-import { layoutByName, type LayoutName } from '../../schemas/layouts.js';
+import { layoutByName } from '../../schemas/layouts.js';
 import { LABEL_COLUMNS, METADATA_KEYS, type FlowFileMetadata } from './flow-schema.js';
 import { shuffledBatches } from './shuffle.js';
 
@@ -58,11 +58,24 @@ function readMetadata(path: string, schema: Schema): FlowFileMetadata {
     );
   }
   return {
-    layout: layout as LayoutName,
+    layout,
     source: get(METADATA_KEYS.source) === 'csv' ? 'csv' : 'generated',
     deduplicated: get(METADATA_KEYS.deduplicated) === 'true',
-    excludedFeatures: JSON.parse(get(METADATA_KEYS.excludedFeatures) ?? '[]') as string[],
+    excludedFeatures: parseStringList(path, get(METADATA_KEYS.excludedFeatures) ?? '[]'),
   };
+}
+
+function parseStringList(path: string, text: string): string[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+    throw schemaError(path, `metadata ${METADATA_KEYS.excludedFeatures} is not a list of names`);
+  }
+  return value;
 }
 
 function featureNames(path: string, schema: Schema, metadata: FlowFileMetadata): string[] {

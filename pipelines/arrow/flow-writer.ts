@@ -7,7 +7,16 @@ import {
   RecordBatchFileWriter,
   Struct,
   type Data,
+  type DataType,
+  type Dictionary,
+  type Field,
+  type Float32,
+  type Int32,
+  type Int8,
   type Schema,
+  type Uint32,
+  type Utf8,
+  type Vector,
 } from 'apache-arrow';
 
 import {
@@ -92,34 +101,20 @@ export class FlowFileWriter {
   private flush(): void {
     if (this.filled === 0) return;
     const n = this.filled;
-    const fields = this.schema.fields;
+    const dictionaries = this.dictionaries;
+    const features = this.columns.length;
     const children: Data[] = [
       ...this.columns.map((col, i) =>
-        makeData({ type: fields[i]!.type, data: col.subarray(0, n) }),
+        makeData({ type: this.fieldType<Float32>(i), data: col.subarray(0, n) }),
       ),
-      this.dictionaryData(
-        fields.length - 5,
-        this.capture.subarray(0, n),
-        this.dictionaries.capture,
-      ),
-      makeData({ type: fields[fields.length - 4]!.type, data: this.seq.subarray(0, n) }),
-      this.dictionaryData(
-        fields.length - 3,
-        this.labels.label19.subarray(0, n),
-        this.dictionaries.label19,
-      ),
-      this.dictionaryData(
-        fields.length - 2,
-        this.labels.label6.subarray(0, n),
-        this.dictionaries.label6,
-      ),
-      this.dictionaryData(
-        fields.length - 1,
-        this.labels.label2.subarray(0, n),
-        this.dictionaries.label2,
-      ),
+      this.dictionaryData(features, this.capture.subarray(0, n), dictionaries.capture),
+      makeData({ type: this.fieldType<Uint32>(features + 1), data: this.seq.subarray(0, n) }),
+      this.dictionaryData(features + 2, this.labels.label19.subarray(0, n), dictionaries.label19),
+      this.dictionaryData(features + 3, this.labels.label6.subarray(0, n), dictionaries.label6),
+      this.dictionaryData(features + 4, this.labels.label2.subarray(0, n), dictionaries.label2),
     ];
-    const struct = makeData({ type: new Struct(fields), length: n, nullCount: 0, children });
+    const type = new Struct(this.schema.fields);
+    const struct = makeData({ type, length: n, nullCount: 0, children });
     this.writer.write(new RecordBatch(this.schema, struct));
 
     this.written += n;
@@ -127,14 +122,21 @@ export class FlowFileWriter {
     [this.columns, this.capture, this.seq, this.labels] = this.allocate();
   }
 
+  private fieldType<T extends DataType>(index: number): T {
+    const field = this.schema.fields[index] as Field<T> | undefined;
+    if (!field) throw new Error(`flow schema has no field ${index}`);
+    return field.type;
+  }
+
   private dictionaryData(
     field: number,
     indices: Int32Array | Int8Array,
-    dictionary: FlowDictionaries['capture'],
+    dictionary: Vector<Utf8>,
   ): Data {
     // The same dictionary vector for every batch: the writer then emits it once, as the IPC
     // file format requires (no replacement dictionaries).
-    return makeData({ type: this.schema.fields[field]!.type, data: indices, dictionary });
+    const type = this.fieldType<Dictionary<Utf8, Int32 | Int8>>(field);
+    return makeData({ type, data: indices, dictionary });
   }
 
   private allocate(): [

@@ -6,6 +6,12 @@ import { CLASSES_6 } from '../../schemas/taxonomy.js';
 
 const n = (value: number) => value.toLocaleString('en-US');
 
+/** Colours only on a terminal, so piped output stays plain text. */
+function makeTable(head: string[]): Table.Table {
+  const style = process.stdout.isTTY ? {} : { style: { head: [], border: [] } };
+  return new Table({ head, ...style });
+}
+
 /** One line saying which data a table comes from. */
 export function dataLine(
   source: string,
@@ -21,7 +27,7 @@ export function dataLine(
 
 /** Rows per 6-class category and split after an ingest. */
 export function ingestTable(summary: IngestSummary): string {
-  const table = new Table({ head: ['class (6)', 'train', 'test'] });
+  const table = makeTable(['class (6)', 'train', 'test']);
   for (const name of CLASSES_6) {
     table.push([
       name,
@@ -49,7 +55,7 @@ export function ingestTable(summary: IngestSummary): string {
 export function preparationTable(p: Preparation, testCounts?: Record<string, number>): string {
   const head = [`class (${p.classes})`, 'train', 'validation', 'balanced train'];
   if (testCounts) head.push('test');
-  const table = new Table({ head });
+  const table = makeTable(head);
   for (const c of p.counts) {
     const row = [c.name, n(c.train), n(c.validation), n(c.balanced)];
     if (testCounts) row.push(n(testCounts[c.name] ?? 0));
@@ -73,7 +79,7 @@ export function preparationTable(p: Preparation, testCounts?: Record<string, num
 /** The scaler's statistics, one row per feature. */
 export function scalerTable(p: Preparation, limit = Infinity): string {
   const json = p.scaler.toJSON();
-  const table = new Table({ head: ['feature', 'mean', 'std', ''] });
+  const table = makeTable(['feature', 'mean', 'std', '']);
   json.features.slice(0, limit).forEach((feature, i) => {
     const constant = json.constant.includes(feature) ? 'constant: scaled to 0' : '';
     table.push([

@@ -49,7 +49,7 @@ describe('iomt CLI', () => {
     assert.equal(layout.code, 2);
     assert.match(layout.stderr, /--layout: expected one of 45, 39, got "44"/);
 
-    const missing = await iomt('ingest');
+    const missing = await iomt('ingest', '--out', '/tmp/never');
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /missing required argument 'dataset-dir'/);
   });
