@@ -13,6 +13,9 @@ export type ErrorCode =
   | 'ARROW_SCHEMA'
   | 'SCALER_MISMATCH'
   | 'SCALER_INVALID'
+  | 'BUNDLE_INVALID'
+  | 'BUNDLE_MISMATCH'
+  | 'INSUFFICIENT_DATA'
   | 'INVALID_OPTION'
   | 'IO';
 

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../../schemas/errors.js';
+import { InvalidInputError, type ErrorCode } from '../../schemas/errors.js';
 import type { LayoutName } from '../../schemas/layouts.js';
 
 /** What a set of features must match: a layout and a feature order. */
@@ -39,17 +39,28 @@ export function compareFeatures(
   return difference;
 }
 
+/** Who expects the features, for the error: the scaler (default) or a model bundle. */
+export interface FeatureOwner {
+  code: Extract<ErrorCode, 'SCALER_MISMATCH' | 'BUNDLE_MISMATCH'>;
+  name: string;
+}
+
+const SCALER: FeatureOwner = { code: 'SCALER_MISMATCH', name: 'scaler' };
+
 /**
- * Throws SCALER_MISMATCH unless `actual` has the expected layout (when it states one) and the
- * same features in the same order. The message names what differs.
+ * Throws (SCALER_MISMATCH, or the owner's code) unless `actual` has the expected layout (when it
+ * states one) and the same features in the same order. The message names what differs.
  */
 export function assertSameFeatures(
   expected: FeatureSource,
   actual: { readonly layout?: LayoutName; readonly features: readonly string[] },
+  owner: FeatureOwner = SCALER,
 ): void {
   const parts: string[] = [];
   if (actual.layout !== undefined && actual.layout !== expected.layout) {
-    parts.push(`layout is ${actual.layout}-column, the scaler's is ${expected.layout}-column`);
+    parts.push(
+      `layout is ${actual.layout}-column, the ${owner.name}'s is ${expected.layout}-column`,
+    );
   }
 
   const difference = compareFeatures(expected.features, actual.features);
@@ -69,8 +80,8 @@ export function assertSameFeatures(
   if (parts.length === 0) return;
 
   throw new InvalidInputError({
-    code: 'SCALER_MISMATCH',
-    message: `records do not match the scaler: ${parts.join('; ')}`,
+    code: owner.code,
+    message: `records do not match the ${owner.name}: ${parts.join('; ')}`,
     context: {
       expectedLayout: expected.layout,
       layout: actual.layout,
