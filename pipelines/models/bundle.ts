@@ -7,6 +7,7 @@ import type { LayoutName } from '../../schemas/layouts.js';
 import { classesOf, type Granularity } from '../../schemas/taxonomy.js';
 import { assertSameFeatures } from '../features/feature-match.js';
 import { Scaler, type ScalerJson } from '../features/scaler.js';
+import type { EpochRecord } from '../evaluation/metrics-document.js';
 import type { AnomalyThreshold } from './anomaly.js';
 import type { EnsembleWeights } from './ensemble.js';
 import type { ModelShape } from './model-shape.js';
@@ -57,6 +58,8 @@ export interface BundleManifest {
     validation: { autoencoder: ModelSummary; lstm: ModelSummary; ensemble: ModelSummary };
   };
   training: Record<string, unknown>;
+  /** Per model, per epoch: training and validation loss and accuracy. */
+  history: Record<'autoencoder' | 'lstm', EpochRecord[]>;
   backend: string;
   /** sha256 hex of every other file of the bundle, by file name. */
   files: Record<string, string>;

@@ -37,7 +37,7 @@ function concat(parts: readonly ScoredSplit[]): ScoredSplit {
     const out = new Ctor(length);
     let offset = 0;
     for (const part of parts) {
-      (out as Float32Array).set(part[column] as Float32Array, offset);
+      (out as Float32Array).set(part[column], offset);
       offset += part[column].length;
     }
     (joined as unknown as Record<Column, unknown>)[column] = out;

@@ -15,8 +15,6 @@ import { carveValidation, type ValidationMode, type ValidationReport } from '../
 export interface PrepareOptions {
   /** Folder with `train.arrow` (and usually `test.arrow`) written by the ingest. */
   data: string;
-  /** Where `scaler.json` and `preparation.json` go; default `data`. */
-  out?: string;
   /** Class granularity that balancing works at; default 6 (the paper's). */
   classes?: Granularity;
   /** Share of each capture's rows (or of each label's captures) kept for validation; 0.2. */
@@ -47,13 +45,16 @@ export interface Preparation {
   classes: Granularity;
   seed: number;
   scaler: Scaler;
-  scalerPath: string;
   validation: ValidationReport;
   balanceTarget: number;
   counts: ClassCount[];
   /** Training rows after balancing, ascending, with repeats for oversampled classes. */
   balancedRows: Uint32Array;
   validationRows: Uint32Array;
+  /** Per training-split row, its contiguous block: windows never cross from one into another. */
+  segment: Int32Array;
+  /** Rows of the training split. */
+  rows: number;
 }
 
 /**
@@ -69,7 +70,6 @@ export async function prepareTraining(options: PrepareOptions): Promise<Preparat
   if (![19, 6, 2].includes(granularity)) {
     throw new InvalidOptionError('classes', 'must be 19, 6 or 2');
   }
-  const out = options.out ?? options.data;
   const file = await openFlowFile(join(options.data, 'train.arrow'));
 
   try {
@@ -94,10 +94,6 @@ export async function prepareTraining(options: PrepareOptions): Promise<Preparat
       rowMask: mask,
       onProgress: (rows) => options.onFitProgress?.(Math.min(rows, total), total),
     });
-    await mkdir(out, { recursive: true });
-    const scalerPath = join(out, 'scaler.json');
-    await saveScaler(scaler, scalerPath);
-
     const classOf =
       granularity === 19 ? index.label19 : granularity === 6 ? index.label6 : index.label2;
     const names = classesOf(granularity);
@@ -107,14 +103,16 @@ export async function prepareTraining(options: PrepareOptions): Promise<Preparat
       ...(options.balanceTarget !== undefined && { target: options.balanceTarget }),
     });
     const validationCounts = new Array<number>(names.length).fill(0);
-    for (const row of split.validation) validationCounts[classOf[row] ?? 0]! += 1;
+    for (const row of split.validation) {
+      const c = classOf[row] ?? 0;
+      validationCounts[c] = (validationCounts[c] ?? 0) + 1;
+    }
 
     const preparation: Preparation = {
       metadata: file.metadata,
       classes: granularity,
       seed,
       scaler,
-      scalerPath,
       validation: split.report,
       balanceTarget: balanced.target,
       counts: names.map((name, c) => ({
@@ -125,15 +123,25 @@ export async function prepareTraining(options: PrepareOptions): Promise<Preparat
       })),
       balancedRows: balanced.rows,
       validationRows: split.validation,
+      segment: split.segment,
+      rows: index.rows,
     };
-    await writeFile(
-      join(out, 'preparation.json'),
-      `${JSON.stringify(describe(preparation), null, 2)}\n`,
-    );
     return preparation;
   } finally {
     await file.close();
   }
+}
+
+/** Writes `scaler.json` and `preparation.json` (the report) into `out`; returns their paths. */
+export async function writePreparation(
+  p: Preparation,
+  out: string,
+): Promise<{ scaler: string; report: string }> {
+  await mkdir(out, { recursive: true });
+  const paths = { scaler: join(out, 'scaler.json'), report: join(out, 'preparation.json') };
+  await saveScaler(p.scaler, paths.scaler);
+  await writeFile(paths.report, `${JSON.stringify(describe(p), null, 2)}\n`);
+  return paths;
 }
 
 /** The JSON report of a preparation: everything but the row lists and the scaler itself. */
@@ -145,7 +153,7 @@ export function describe(p: Preparation): Record<string, unknown> {
     excludedFeatures: p.metadata.excludedFeatures,
     classes: p.classes,
     seed: p.seed,
-    scaler: p.scalerPath,
+    scalerChecksum: p.scaler.dataChecksum,
     balanceTarget: p.balanceTarget,
     counts: p.counts,
     validation: p.validation,

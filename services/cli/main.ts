@@ -7,6 +7,7 @@ import { ingestCommand } from './commands/ingest.js';
 import { prepareCommand } from './commands/prepare.js';
 import { runCommand } from './commands/run.js';
 import { synthCommand } from './commands/synth.js';
+import { trainCommand } from './commands/train.js';
 import type { CliContext } from './context.js';
 
 /** Exit codes: 1 for a failure, 2 for a usage error (a bad flag or a missing argument). */
@@ -22,6 +23,7 @@ function buildProgram(context: CliContext): Command {
   synthCommand(program, context);
   ingestCommand(program, context);
   prepareCommand(program, context);
+  trainCommand(program, context);
   runCommand(program, context);
   return program;
 }

@@ -45,3 +45,13 @@ export function balanceTarget(value: string): number | (typeof TARGET_WORDS)[num
   const word = TARGET_WORDS.find((w) => w === value);
   return word ?? integer('--balance-target', 1)(value);
 }
+
+export function positiveNumber(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0 || value.trim() === '') {
+      throw new InvalidOptionError(flag, `expected a number >= 0, got "${value}"`);
+    }
+    return n;
+  };
+}

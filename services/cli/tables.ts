@@ -1,6 +1,8 @@
 import Table from 'cli-table3';
 
 import type { IngestSummary } from '../../pipelines/arrow/ingest.js';
+import type { ClassificationMetrics } from '../../pipelines/evaluation/metrics.js';
+import type { TrainingResult } from '../../pipelines/training/write-bundle.js';
 import type { Preparation } from '../../pipelines/training/prepare.js';
 import { CLASSES_6 } from '../../schemas/taxonomy.js';
 
@@ -90,4 +92,29 @@ export function scalerTable(p: Preparation, limit = Infinity): string {
     ]);
   });
   return table.toString();
+}
+
+/** Validation headline numbers of a training run, per model. */
+export function trainingTable(result: TrainingResult): string {
+  const { manifest } = result;
+  const t = makeTable([
+    'model (validation)',
+    'accuracy',
+    'macro F1',
+    'weighted F1',
+    'ensemble weight',
+  ]);
+  const rows: [string, ClassificationMetrics, string][] = [
+    ['autoencoder', result.validation.autoencoder, manifest.ensemble.autoencoder.toFixed(3)],
+    ['LSTM', result.validation.lstm, manifest.ensemble.lstm.toFixed(3)],
+    ['ensemble', result.validation.ensemble, ''],
+  ];
+  for (const [name, m, weight] of rows) {
+    t.push([name, m.accuracy.toFixed(4), m.macro.f1.toFixed(4), m.weighted.f1.toFixed(4), weight]);
+  }
+  const d = manifest.data;
+  const line = dataLine(d.source, d.layout, d.deduplicated, d.excludedFeatures);
+  const split = `split: validation = ${d.validation} of the training captures`;
+  const threshold = `unknown-attack threshold: ${manifest.anomaly.threshold.toPrecision(4)} (q=${manifest.anomaly.quantile})`;
+  return `${line}\n${split}\n${t.toString()}\n${threshold}\nbundle: ${result.dir}`;
 }

@@ -3,7 +3,11 @@ import { join } from 'node:path';
 
 import { ingestDataset, type IngestSummary } from '../../pipelines/arrow/ingest.js';
 import { generateDataset } from '../../pipelines/dataset/synth/index.js';
-import { prepareTraining, type Preparation } from '../../pipelines/training/prepare.js';
+import {
+  prepareTraining,
+  writePreparation,
+  type Preparation,
+} from '../../pipelines/training/prepare.js';
 import type { LayoutName } from '../../schemas/layouts.js';
 import type { Logger } from '../runtime/logger.js';
 import type { Progress } from '../runtime/progress.js';
@@ -23,6 +27,7 @@ export interface MainJobResult {
   arrowDir: string;
   ingest: IngestSummary;
   preparation: Preparation;
+  scalerPath: string;
 }
 
 /**
@@ -64,5 +69,6 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     onFitProgress: (rows, total) => fit.update(rows, total),
   });
   fit.stop();
-  return { datasetDir, arrowDir, ingest, preparation };
+  const paths = await writePreparation(preparation, arrowDir);
+  return { datasetDir, arrowDir, ingest, preparation, scalerPath: paths.scaler };
 }

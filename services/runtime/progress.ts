@@ -2,7 +2,8 @@ import cliProgress from 'cli-progress';
 
 /** A progress bar for one long step; a no-op when stderr is not a terminal. */
 export interface Progress {
-  update(done: number, total?: number): void;
+  /** Moves the bar; `note` (e.g. the last epoch's loss) is shown after the counts. */
+  update(done: number, total?: number, note?: string): void;
   stop(): void;
 }
 
@@ -26,7 +27,7 @@ export function createProgress(options: ProgressOptions): Progress {
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: `${options.label.padEnd(12)} {bar} {percentage}% | {shown} | {eta_formatted} left`,
+      format: `${options.label.padEnd(12)} {bar} {percentage}% | {shown} | {eta_formatted} left {note}`,
       hideCursor: true,
       clearOnComplete: false,
     },
@@ -35,14 +36,16 @@ export function createProgress(options: ProgressOptions): Progress {
   const shown = (done: number, total: number) =>
     bytes ? `${formatBytes(done)}/${formatBytes(total)}` : `${done}/${total} rows`;
   let total = options.total;
-  bar.start(total, 0, { shown: shown(0, total) });
+  let note = '';
+  bar.start(total, 0, { shown: shown(0, total), note });
   return {
-    update(done, newTotal) {
+    update(done, newTotal, newNote) {
       if (newTotal !== undefined && newTotal !== total) {
         total = newTotal;
         bar.setTotal(total);
       }
-      bar.update(done, { shown: shown(done, total) });
+      note = newNote ?? note;
+      bar.update(done, { shown: shown(done, total), note });
     },
     stop() {
       bar.stop();

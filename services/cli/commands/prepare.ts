@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 
-import { prepareTraining } from '../../../pipelines/training/prepare.js';
+import { prepareTraining, writePreparation } from '../../../pipelines/training/prepare.js';
 import type { BalanceTarget } from '../../../pipelines/features/balance.js';
 import type { Granularity } from '../../../schemas/taxonomy.js';
 import { createProgress } from '../../runtime/progress.js';
@@ -54,12 +54,12 @@ export function prepareCommand(program: Command, context: CliContext): void {
         validationMode: flags.captureDisjoint ? 'capture-disjoint' : 'blocks',
         seed: flags.seed,
         logger: context.logger,
-        ...(flags.out !== undefined && { out: flags.out }),
         ...(flags.balanceTarget !== undefined && { balanceTarget: flags.balanceTarget }),
         onFitProgress: (rows, total) => progress.update(rows, total),
       });
       progress.stop();
       context.print(preparationTable(preparation));
-      context.logger.info({ scaler: preparation.scalerPath }, 'training data prepared');
+      const paths = await writePreparation(preparation, flags.out ?? flags.data);
+      context.logger.info(paths, 'training data prepared');
     });
 }

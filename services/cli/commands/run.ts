@@ -35,7 +35,7 @@ export function runCommand(program: Command, context: CliContext): void {
       context.print(
         `rows rejected at ingest: ${rejected} (report: ${result.ingest.rejections.path})`,
       );
-      context.print(`scaler: ${result.preparation.scalerPath}`);
+      context.print(`scaler: ${result.scalerPath}`);
       context.print(`arrow files: ${result.arrowDir}`);
       context.print(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     });

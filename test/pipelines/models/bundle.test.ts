@@ -50,6 +50,12 @@ function content(): BundleContent {
       },
     },
     training: { seed: 1 },
+    history: {
+      autoencoder: [
+        { epoch: 1, loss: 1, accuracy: 0.5, validationLoss: 1.1, validationAccuracy: 0.4 },
+      ],
+      lstm: [],
+    },
     backend: 'wasm',
   };
 }
