@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 
 import { IomtError, InvalidOptionError } from '../../schemas/errors.js';
 import { createLogger } from '../runtime/logger.js';
+import { evaluateCommand } from './commands/evaluate.js';
 import { ingestCommand } from './commands/ingest.js';
 import { prepareCommand } from './commands/prepare.js';
 import { runCommand } from './commands/run.js';
@@ -24,6 +25,7 @@ function buildProgram(context: CliContext): Command {
   ingestCommand(program, context);
   prepareCommand(program, context);
   trainCommand(program, context);
+  evaluateCommand(program, context);
   runCommand(program, context);
   return program;
 }

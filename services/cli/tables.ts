@@ -2,6 +2,14 @@ import Table from 'cli-table3';
 
 import type { IngestSummary } from '../../pipelines/arrow/ingest.js';
 import type { ClassificationMetrics } from '../../pipelines/evaluation/metrics.js';
+import {
+  describeData,
+  meanAndSd,
+  MODEL_NAMES,
+  type CrossValidationSummary,
+  type MetricsDocument,
+} from '../../pipelines/evaluation/metrics-document.js';
+import { MODEL_LABELS } from '../../pipelines/evaluation/report-html.js';
 import type { TrainingResult } from '../../pipelines/training/write-bundle.js';
 import type { Preparation } from '../../pipelines/training/prepare.js';
 import { CLASSES_6 } from '../../schemas/taxonomy.js';
@@ -117,4 +125,53 @@ export function trainingTable(result: TrainingResult): string {
   const split = `split: validation = ${d.validation} of the training captures`;
   const threshold = `unknown-attack threshold: ${manifest.anomaly.threshold.toPrecision(4)} (q=${manifest.anomaly.quantile})`;
   return `${line}\n${split}\n${t.toString()}\n${threshold}\nbundle: ${result.dir}`;
+}
+
+/** Headline test metrics per model, with the data line the report's figures carry. */
+export function evaluationTable(doc: MetricsDocument): string {
+  const t = makeTable([
+    'model (test)',
+    'accuracy',
+    'macro P',
+    'macro R',
+    'macro F1',
+    'weighted F1',
+    'macro AUC',
+  ]);
+  for (const name of MODEL_NAMES) {
+    const { metrics, roc } = doc.models[name];
+    t.push([
+      MODEL_LABELS[name],
+      metrics.accuracy.toFixed(4),
+      metrics.macro.precision.toFixed(4),
+      metrics.macro.recall.toFixed(4),
+      metrics.macro.f1.toFixed(4),
+      metrics.weighted.f1.toFixed(4),
+      roc.macroAuc === null ? 'n/a' : roc.macroAuc.toFixed(4),
+    ]);
+  }
+  const flagged =
+    `unknown-attack flag: ${(doc.anomaly.flaggedRate * 100).toFixed(2)}% of records, ` +
+    `${(doc.anomaly.flaggedRateOnBenign * 100).toFixed(2)}% of benign records`;
+  return `data: ${describeData(doc.data)}\n${t.toString()}\n${flagged}`;
+}
+
+/** Fold accuracies per model, their mean and sd, and the Friedman test. */
+export function crossValidationTable(cv: CrossValidationSummary): string {
+  const head = ['model', ...cv.accuracies.autoencoder.map((_, k) => `fold ${k + 1}`), 'mean ± sd'];
+  const t = makeTable(head);
+  for (const name of MODEL_NAMES) {
+    const values = cv.accuracies[name];
+    const { mean, sd } = meanAndSd(values);
+    t.push([
+      MODEL_LABELS[name],
+      ...values.map((v) => v.toFixed(4)),
+      `${mean.toFixed(4)} ± ${sd.toFixed(4)}`,
+    ]);
+  }
+  const f = cv.friedman;
+  return (
+    `${cv.folds}-fold cross-validation (accuracy, folds of capture blocks of the training split)\n` +
+    `${t.toString()}\nFriedman chi-square ${f.chiSquare.toFixed(3)} (df ${f.degreesOfFreedom}), p = ${f.pValue.toPrecision(4)}`
+  );
 }

@@ -3,21 +3,23 @@ import { join } from 'node:path';
 
 import { ingestDataset, type IngestSummary } from '../../pipelines/arrow/ingest.js';
 import { generateDataset } from '../../pipelines/dataset/synth/index.js';
-import {
-  prepareTraining,
-  writePreparation,
-  type Preparation,
-} from '../../pipelines/training/prepare.js';
+import { evaluateBundle, type Evaluation } from '../../pipelines/evaluation/evaluate-bundle.js';
+import { resolveTrainingConfig } from '../../pipelines/training/config.js';
+import { crossValidate } from '../../pipelines/training/cross-validate.js';
+import { trainModels } from '../../pipelines/training/train.js';
+import type { TrainingResult } from '../../pipelines/training/write-bundle.js';
 import type { LayoutName } from '../../schemas/layouts.js';
 import type { Logger } from '../runtime/logger.js';
 import type { Progress } from '../runtime/progress.js';
 
 export interface MainJobOptions {
-  /** Working folder; its `dataset/` and `arrow/` are rewritten on every run. */
+  /** Working folder; its `dataset/`, `arrow/` and `bundle/` are rewritten on every run. */
   work: string;
   rows: number;
   seed: number;
   layout: LayoutName;
+  /** Folds of the cross-validation; 0 leaves it out. */
+  cvFolds: number;
   logger: Logger;
   progress: (label: string, total: number, unit?: 'rows' | 'bytes') => Progress;
 }
@@ -26,18 +28,20 @@ export interface MainJobResult {
   datasetDir: string;
   arrowDir: string;
   ingest: IngestSummary;
-  preparation: Preparation;
-  scalerPath: string;
+  training: TrainingResult;
+  evaluation: Evaluation;
 }
 
 /**
- * The single-machine job: a small generated data set, ingested to Arrow, prepared for
- * training (validation carved out, scaler fitted, classes balanced).
+ * The single-machine job on a small generated data set: ingest it to Arrow (exact duplicates
+ * dropped, the IAT leakage shortcut left out), train the two models with the quick profile,
+ * cross-validate them, and evaluate the bundle on the official test split.
  */
 export async function runMainJob(options: MainJobOptions): Promise<MainJobResult> {
-  const { logger } = options;
+  const { logger, seed } = options;
   const datasetDir = join(options.work, 'dataset');
   const arrowDir = join(options.work, 'arrow');
+  const bundleDir = join(options.work, 'bundle');
   await rm(datasetDir, { recursive: true, force: true });
   await rm(arrowDir, { recursive: true, force: true });
 
@@ -46,7 +50,7 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     out: datasetDir,
     layout: options.layout,
     rows: options.rows,
-    seed: options.seed,
+    seed,
     onProgress: (written) => synth.update(written),
   });
   synth.stop();
@@ -56,19 +60,44 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
   const ingest = await ingestDataset({
     datasetDir,
     out: arrowDir,
+    dedupe: true,
+    exclude: options.layout === '45' ? ['IAT'] : [],
     logger,
     onProgress: (done, total) => ingestBar.update(done, total),
   });
   ingestBar.stop();
 
-  const fit = options.progress('fit scaler', 1);
-  const preparation = await prepareTraining({
+  const trainBar = options.progress('train', 1);
+  const training = await trainModels({
     data: arrowDir,
-    seed: options.seed,
+    out: bundleDir,
+    profile: 'quick',
+    seed,
     logger,
-    onFitProgress: (rows, total) => fit.update(rows, total),
+    onBatch: (samples, total) => trainBar.update(samples, total),
+    onEpoch: (e) =>
+      logger.info({ epoch: e.epoch + 1, lstm: e.lstm, autoencoder: e.autoencoder }, 'epoch done'),
   });
-  fit.stop();
-  const paths = await writePreparation(preparation, arrowDir);
-  return { datasetDir, arrowDir, ingest, preparation, scalerPath: paths.scaler };
+  trainBar.stop();
+
+  let crossValidation;
+  if (options.cvFolds > 0) {
+    const cvBar = options.progress('cross-valid.', options.cvFolds);
+    crossValidation = await crossValidate({
+      data: arrowDir,
+      config: resolveTrainingConfig({ profile: 'quick', seed, epochs: 1 }),
+      folds: options.cvFolds,
+      logger,
+      onFold: (k) => cvBar.update(k + 1),
+    });
+    cvBar.stop();
+  }
+
+  const evaluation = await evaluateBundle({
+    bundle: bundleDir,
+    data: arrowDir,
+    logger,
+    ...(crossValidation && { crossValidation }),
+  });
+  return { datasetDir, arrowDir, ingest, training, evaluation };
 }

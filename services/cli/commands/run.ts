@@ -5,23 +5,25 @@ import { runMainJob } from '../../jobs/main-job.js';
 import { createProgress } from '../../runtime/progress.js';
 import type { CliContext } from '../context.js';
 import { integer, oneOf } from '../parse.js';
-import { preparationTable } from '../tables.js';
+import { crossValidationTable, evaluationTable, ingestTable } from '../tables.js';
 
 interface RunFlags {
   work: string;
   rows: number;
   seed: number;
   layout: LayoutName;
+  cvFolds: number;
 }
 
 export function runCommand(program: Command, context: CliContext): void {
   program
     .command('run')
-    .description('the main job on generated data: synth, ingest, fit the scaler, balance, summary')
+    .description('the main job on generated data: synth, ingest, train, cross-validate, evaluate')
     .option('--work <dir>', 'working folder', 'out/main-job')
     .option('--rows <n>', 'rows of generated data', integer('--rows', 1), 20_000)
     .option('--seed <n>', 'random seed', integer('--seed'), 1)
     .option('--layout <45|39>', 'CSV layout', oneOf('--layout', ['45', '39'] as const), '45')
+    .option('--cv-folds <k>', 'cross-validation folds, 0 for none', integer('--cv-folds', 0), 5)
     .action(async (flags: RunFlags) => {
       const started = performance.now();
       const result = await runMainJob({
@@ -29,14 +31,13 @@ export function runCommand(program: Command, context: CliContext): void {
         logger: context.logger,
         progress: (label, total, unit) => createProgress({ label, total, ...(unit && { unit }) }),
       });
-      const test = result.ingest.splits.test?.classes6;
-      context.print(preparationTable(result.preparation, test));
-      const rejected = result.ingest.rejections.total;
-      context.print(
-        `rows rejected at ingest: ${rejected} (report: ${result.ingest.rejections.path})`,
-      );
-      context.print(`scaler: ${result.scalerPath}`);
-      context.print(`arrow files: ${result.arrowDir}`);
+      const { document, reportPath, metricsPath } = result.evaluation;
+      context.print(ingestTable(result.ingest));
+      context.print(evaluationTable(document));
+      if (document.crossValidation) context.print(crossValidationTable(document.crossValidation));
+      context.print(`model bundle: ${result.training.dir}`);
+      context.print(`metrics: ${metricsPath}`);
+      context.print(`report: ${reportPath}`);
       context.print(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     });
 }
