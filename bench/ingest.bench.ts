@@ -14,8 +14,8 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { availableParallelism, homedir, totalmem } from 'node:os';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,7 @@ import { generateDataset } from '../pipelines/dataset/synth/index.js';
 import { listCaptureFiles, SPLITS } from '../pipelines/dataset/tree.js';
 import { fitScaler } from '../pipelines/features/scaler.js';
 import type { LayoutName } from '../schemas/layouts.js';
+import { machineRows, markdownTable, rate } from './report.js';
 
 const run = promisify(execFile);
 
@@ -173,21 +174,8 @@ function maxRelativeDifference(a: readonly number[], b: readonly number[]): numb
   );
 }
 
-async function cpuModel(): Promise<string> {
-  try {
-    const text = await readFile('/proc/cpuinfo', 'utf8');
-    return /^model name\s*:\s*(.+)$/m.exec(text)?.[1]?.trim() ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
 function threadCount(n: number): string {
   return n === 1 ? '1 thread' : `${n} threads`;
-}
-
-function rate(n: number, seconds: number): string {
-  return Math.round(n / seconds).toLocaleString('en-US');
 }
 
 function resultRows(measurements: readonly Measurement[]): string[][] {
@@ -212,11 +200,6 @@ function resultRows(measurements: readonly Measurement[]): string[][] {
 }
 
 const HEADER = ['job', 'implementation', 'rows', 's', 'rows/s', 'CSV MB/s', 'vs ours'];
-
-function markdownTable(header: readonly string[], rows: readonly string[][]): string {
-  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
 
 async function main(): Promise<void> {
   const opts = options();
@@ -312,10 +295,7 @@ async function main(): Promise<void> {
     const table = new Table({ head: HEADER });
     table.push(...rows);
     const machine = [
-      ['CPU', await cpuModel()],
-      ['cores', String(availableParallelism())],
-      ['memory', `${(totalmem() / 2 ** 30).toFixed(1)} GiB`],
-      ['Node', process.version],
+      ...(await machineRows()),
       ...Object.entries(versions).map(([name, version]) => [name, version]),
       ['data', `generated, ${opts.layout}-column layout, seed ${opts.seed}`],
       ['rows', `${ingestedRows.toLocaleString('en-US')} (train + test)`],

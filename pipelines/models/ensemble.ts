@@ -42,18 +42,3 @@ export function combineProbabilities(
   }
   return out;
 }
-
-/** Index of the largest probability of each row (the first on ties). */
-export function argmaxRows(probabilities: Float32Array, classes: number): Uint8Array {
-  const rows = probabilities.length / classes;
-  const out = new Uint8Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let best = 0;
-    for (let c = 1; c < classes; c++) {
-      if ((probabilities[r * classes + c] ?? 0) > (probabilities[r * classes + best] ?? 0))
-        best = c;
-    }
-    out[r] = best;
-  }
-  return out;
-}

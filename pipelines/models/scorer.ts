@@ -1,4 +1,5 @@
-import { argmaxRows, combineProbabilities, type EnsembleWeights } from './ensemble.js';
+import { argmaxRows } from '../evaluation/metrics.js';
+import { combineProbabilities, type EnsembleWeights } from './ensemble.js';
 import type { AnomalyThreshold } from './anomaly.js';
 import type { ModelRunner, ModelShape, ScoreInput } from './model-shape.js';
 

@@ -6,9 +6,13 @@ import type * as tf from '@tensorflow/tfjs';
 
 import { classesOf } from '../../schemas/taxonomy.js';
 import type { FlowFile } from '../arrow/flow-reader.js';
-import { classificationMetrics, type ClassificationMetrics } from '../evaluation/metrics.js';
+import {
+  argmaxRows,
+  classificationMetrics,
+  type ClassificationMetrics,
+} from '../evaluation/metrics.js';
 import { BUNDLE_FILES, writeBundle, type BundleManifest } from '../models/bundle.js';
-import { argmaxRows, combineProbabilities } from '../models/ensemble.js';
+import { combineProbabilities } from '../models/ensemble.js';
 import { saveModel } from '../models/model-files.js';
 import { exportAutoencoder } from '../models/onnx/export-autoencoder.js';
 import { exportLstm } from '../models/onnx/export-lstm.js';
