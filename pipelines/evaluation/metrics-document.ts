@@ -66,12 +66,11 @@ export interface ModelEvaluation {
   roc: DocumentRoc;
 }
 
-
 /** The reconstruction-error alarm of the autoencoder. */
 export interface AnomalySummary {
   /** Reconstruction error above which a record is flagged. */
   threshold: number;
-  /** Quantile of the benign training rows' reconstruction error the threshold was set at. */
+  /** Quantile of the benign validation rows' reconstruction errors the threshold was set at. */
   quantile: number;
   /** Share of the split's rows flagged. */
   flaggedRate: number;

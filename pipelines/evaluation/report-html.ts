@@ -152,7 +152,7 @@ function ensembleSection(doc: MetricsDocument): string {
   const anomaly =
     `<div class="card"><h3>Anomaly threshold (reconstruction error)</h3><dl class="pairs">` +
     pair('Threshold', formatNumber(a.threshold)) +
-    pair('Set at', `quantile ${formatNumber(a.quantile)} of benign training rows`) +
+    pair('Set at', `quantile ${formatNumber(a.quantile)} of benign validation rows`) +
     pair('Rows flagged', formatMaybe(a.flaggedRate, pct)) +
     pair('Benign rows flagged', formatMaybe(a.flaggedRateOnBenign, pct)) +
     `</dl></div>`;
