@@ -2,6 +2,7 @@ import { join } from 'node:path';
 
 import { pino, type Logger } from 'pino';
 
+import { InvalidOptionError } from '../../schemas/errors.js';
 import { classesOf } from '../../schemas/taxonomy.js';
 import { openFlowFile } from '../arrow/flow-reader.js';
 import { readRowIndex } from '../arrow/row-index.js';
@@ -21,7 +22,7 @@ export interface CrossValidateOptions {
   /** Folder with `train.arrow`. */
   data: string;
   config: TrainingConfig;
-  /** Default 5. */
+  /** At least 3; default 5. */
   folds?: number;
   /** Contiguous blocks each capture is cut into before blocks are dealt to folds; default 10. */
   blocksPerCapture?: number;
@@ -50,6 +51,10 @@ export async function crossValidate(
   const logger = options.logger ?? pino({ level: 'silent' });
   const { config } = options;
   const folds = options.folds ?? 5;
+  // One fold tests, the next weighs the ensemble: at least one more must be left to train on.
+  if (!Number.isInteger(folds) || folds < 3) {
+    throw new InvalidOptionError('folds', `must be an integer of at least 3, got ${folds}`);
+  }
   const file = await openFlowFile(join(options.data, 'train.arrow'));
   const accuracies: Record<ModelName, number[]> = { autoencoder: [], lstm: [], ensemble: [] };
 

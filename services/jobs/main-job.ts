@@ -20,6 +20,8 @@ export interface MainJobOptions {
   layout: LayoutName;
   /** Folds of the cross-validation; 0 leaves it out. */
   cvFolds: number;
+  /** Training epochs; default the quick profile's. */
+  epochs?: number;
   logger: Logger;
   progress: (label: string, total: number, unit?: 'rows' | 'bytes') => Progress;
 }
@@ -73,6 +75,7 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     out: bundleDir,
     profile: 'quick',
     seed,
+    epochs: options.epochs,
     logger,
     onBatch: (samples, total) => trainBar.update(samples, total),
     onEpoch: (e) =>

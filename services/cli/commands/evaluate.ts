@@ -40,7 +40,7 @@ export function evaluateCommand(program: Command, context: CliContext): void {
     .option(
       '--cv-folds <k>',
       'also cross-validate the three models on k folds of the training split',
-      integer('--cv-folds', 2),
+      integer('--cv-folds', 3),
     )
     .option(
       '--cv-epochs <n>',

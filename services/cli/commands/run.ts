@@ -5,6 +5,11 @@ import { runMainJob } from '../../jobs/main-job.js';
 import { createProgress } from '../../runtime/progress.js';
 import type { CliContext } from '../context.js';
 import { integer, oneOf } from '../parse.js';
+
+function cvFolds(value: string): number {
+  const folds = integer('--cv-folds', 0)(value);
+  return folds === 0 ? 0 : integer('--cv-folds', 3)(value);
+}
 import { crossValidationTable, evaluationTable, ingestTable } from '../tables.js';
 
 interface RunFlags {
@@ -13,6 +18,7 @@ interface RunFlags {
   seed: number;
   layout: LayoutName;
   cvFolds: number;
+  epochs?: number;
 }
 
 export function runCommand(program: Command, context: CliContext): void {
@@ -23,7 +29,12 @@ export function runCommand(program: Command, context: CliContext): void {
     .option('--rows <n>', 'rows of generated data', integer('--rows', 1), 20_000)
     .option('--seed <n>', 'random seed', integer('--seed'), 1)
     .option('--layout <45|39>', 'CSV layout', oneOf('--layout', ['45', '39'] as const), '45')
-    .option('--cv-folds <k>', 'cross-validation folds, 0 for none', integer('--cv-folds', 0), 5)
+    .option('--cv-folds <k>', 'cross-validation folds (3 or more), 0 for none', cvFolds, 5)
+    .option(
+      '--epochs <n>',
+      "training epochs (default: the quick profile's)",
+      integer('--epochs', 1),
+    )
     .action(async (flags: RunFlags) => {
       const started = performance.now();
       const result = await runMainJob({

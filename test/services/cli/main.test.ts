@@ -32,7 +32,7 @@ describe('iomt CLI', () => {
   it('prints help for the program and for each command', async () => {
     const help = await iomt('--help');
     assert.equal(help.code, 0);
-    for (const command of ['synth', 'ingest', 'prepare', 'run']) {
+    for (const command of ['synth', 'ingest', 'prepare', 'train', 'evaluate', 'run']) {
       assert.match(help.stdout, new RegExp(`\\b${command}\\b`));
       const own = await iomt(command, '--help');
       assert.equal(own.code, 0, command);
@@ -72,22 +72,68 @@ describe('iomt CLI', () => {
     }
   });
 
-  it('runs the main job on generated data and prints the summary', async () => {
+  it('runs the main job: generated data through training to the report', async () => {
     const { dir, cleanup } = await tempDir('cli');
     try {
-      const result = await iomt('run', '--work', dir, '--rows', '4000', '--seed', '5');
+      const args = ['--work', dir, '--rows', '2000', '--seed', '5', '--epochs', '1'];
+      const result = await iomt('run', ...args, '--cv-folds', '3');
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /GENERATED data \(not CICIoMT2024\)/);
-      assert.match(result.stdout, /balanced train/);
-      for (const name of ['Benign', 'Spoofing', 'Recon', 'MQTT', 'TCP_IP-DDoS', 'TCP_IP-DoS']) {
-        assert.match(result.stdout, new RegExp(name));
+      for (const model of ['Hybrid autoencoder', 'LSTM', 'Weighted ensemble']) {
+        assert.match(result.stdout, new RegExp(model));
       }
-      const scaler = JSON.parse(await readFile(join(dir, 'arrow', 'scaler.json'), 'utf8')) as {
+      assert.match(result.stdout, /3-fold cross-validation/);
+      assert.match(result.stdout, /Friedman chi-square/);
+      const report = await readFile(join(dir, 'bundle', 'evaluation', 'report.html'), 'utf8');
+      assert.match(report, /<svg/);
+
+      const manifest = JSON.parse(await readFile(join(dir, 'bundle', 'manifest.json'), 'utf8')) as {
         features: string[];
-        constant: string[];
+        scaler: { constant: string[] };
       };
-      assert.equal(scaler.features.length, 45);
-      assert.ok(scaler.constant.includes('Drate'));
+      assert.equal(manifest.features.length, 44, 'IAT is left out');
+      assert.ok(manifest.scaler.constant.includes('Drate'));
+
+      const bundle = join(dir, 'small-bundle');
+      const arrow = join(dir, 'arrow');
+      const train = await iomt(
+        'train',
+        '--data',
+        arrow,
+        '--out',
+        bundle,
+        '--quick',
+        '--epochs',
+        '1',
+        '--window',
+        '3',
+        '--balance-target',
+        '40',
+      );
+      assert.equal(train.code, 0, train.stderr);
+      assert.match(train.stdout, /model \(validation\)/);
+      const evaluate = await iomt(
+        'evaluate',
+        '--bundle',
+        bundle,
+        '--data',
+        arrow,
+        '--engine',
+        'tfjs',
+      );
+      assert.equal(evaluate.code, 0, evaluate.stderr);
+      assert.match(evaluate.stdout, /model \(test\)/);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('refuses to evaluate a folder that is not a model bundle', async () => {
+    const { dir, cleanup } = await tempDir('cli');
+    try {
+      const result = await iomt('evaluate', '--bundle', dir, '--data', dir);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /^iomt: error: /);
     } finally {
       await cleanup();
     }

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import type { ModelShape } from '../../../pipelines/models/model-shape.js';
+import { checkScoreInput, reconstructionError } from '../../../pipelines/models/reconstruction.js';
+import { InvalidInputError, InvalidOptionError } from '../../../schemas/errors.js';
+
+describe('reconstructionError', () => {
+  it('is the mean squared difference of each row', () => {
+    const records = Float32Array.from([1, 2, 3, 0, 0, 0]);
+    const reconstruction = Float32Array.from([1, 0, 6, 1, -1, 2]);
+    const errors = reconstructionError(records, reconstruction, 2, 3);
+    assert.deepEqual(Array.from(errors), [(0 + 4 + 9) / 3, (1 + 1 + 4) / 3].map(Math.fround));
+  });
+
+  it('sums in float64', () => {
+    // 1 followed by many tiny squares: a float32 running sum would drop every one of them.
+    const features = 4097;
+    const records = new Float32Array(features);
+    const reconstruction = new Float32Array(features).fill(2 ** -13);
+    reconstruction[0] = 1;
+    const [error] = reconstructionError(records, reconstruction, 1, features);
+    const exact = (1 + 4096 * 2 ** -26) / features;
+    assert.equal(error, Math.fround(exact));
+  });
+
+  it('gives nothing for no rows', () => {
+    assert.equal(reconstructionError(new Float32Array(0), new Float32Array(0), 0, 3).length, 0);
+  });
+
+  it('names the array whose length is wrong', () => {
+    assert.throws(
+      () => reconstructionError(new Float32Array(6), new Float32Array(5), 2, 3),
+      (error: unknown) =>
+        error instanceof InvalidInputError &&
+        error.context['array'] === 'reconstruction' &&
+        /holds 5 values, expected 6 \(2 rows × 3 features\)/.test(error.message),
+    );
+  });
+
+  it('refuses a feature count below one', () => {
+    assert.throws(
+      () => reconstructionError(new Float32Array(0), new Float32Array(0), 0, 0),
+      InvalidOptionError,
+    );
+  });
+});
+
+describe('checkScoreInput', () => {
+  const shape: ModelShape = { features: 3, classes: 2, windowLength: 4 };
+  const input = (rows: number, records: number, windows: number) => ({
+    rows,
+    records: new Float32Array(records),
+    windows: new Float32Array(windows),
+  });
+
+  it('accepts the sizes the shape implies, none included', () => {
+    checkScoreInput(input(2, 6, 32), shape);
+    checkScoreInput(input(0, 0, 0), shape);
+  });
+
+  it('names records and windows of the wrong length, with the sizes', () => {
+    assert.throws(
+      () => checkScoreInput(input(2, 5, 32), shape),
+      /records holds 5 values, expected 6 \(2 rows × 3 features\)/,
+    );
+    assert.throws(
+      () => checkScoreInput(input(2, 6, 30), shape),
+      (error: unknown) =>
+        error instanceof InvalidInputError &&
+        error.code === 'FIELD_COUNT' &&
+        error.context['array'] === 'windows' &&
+        /holds 30 values, expected 32 \(2 rows × 4 steps × 4 values\)/.test(error.message),
+    );
+  });
+
+  it('refuses a row count that is not a count', () => {
+    assert.throws(() => checkScoreInput(input(-1, 0, 0), shape), /rows must be/);
+    assert.throws(() => checkScoreInput(input(1.5, 0, 0), shape), /rows must be/);
+  });
+
+  it('refuses arrays that are not Float32Array', () => {
+    const bad = {
+      rows: 1,
+      records: [1, 2, 3] as unknown as Float32Array,
+      windows: new Float32Array(16),
+    };
+    assert.throws(() => checkScoreInput(bad, shape), /records must be a Float32Array/);
+  });
+});
