@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'LAYOUT_UNKNOWN'
   | 'LABEL_UNKNOWN'
   | 'FIELD_COUNT'
+  | 'MALFORMED_ROW'
   | 'NOT_NUMERIC'
   | 'NOT_FINITE'
   | 'MISSING_VALUE'

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import type { TestContext } from 'node:test';
 import { promisify } from 'node:util';
 
-import { parse } from 'csv-parse/sync';
+import Papa from 'papaparse';
 
 import { LABEL_CLASSES, LABEL_COLUMNS } from '../../pipelines/arrow/flow-schema.js';
 import { openFlowFile } from '../../pipelines/arrow/flow-reader.js';
@@ -188,7 +188,8 @@ describe('Arrow flow files read by pyarrow', () => {
     const expectedCaptures: string[] = [];
     const expectedSeq: number[] = [];
     for (const name of names) {
-      const [header, ...rows] = parse(await readFile(join(fixtures, name), 'utf8'));
+      const text = (await readFile(join(fixtures, name), 'utf8')).trim();
+      const [header, ...rows] = Papa.parse<string[]>(text, { delimiter: ',' }).data;
       header!.forEach((column, c) => {
         csv[column] = [...(csv[column] ?? []), ...rows.map((row) => Math.fround(Number(row[c])))];
       });

@@ -86,6 +86,25 @@ describe('readCaptureRows', () => {
     assert.ok(rejections.every((r) => r.file === path));
   });
 
+  it('counts blank lines as lines and reports a row with a broken quote', async () => {
+    const path = join(dir, 'Recon-VulScan_train.pcap.csv');
+    const cells = LAYOUT_39.columns.map(() => '1');
+    const broken = ['"1', ...cells.slice(1)].join(',');
+    await writeFile(path, [header, good, '', cells.join(',').replace('1', 'x'), good].join('\n'));
+    const { rows, rejections } = await readAll(path);
+    assert.equal(rows.length, 2);
+    assert.deepEqual(
+      rejections.map((r) => [r.line, r.code]),
+      [[4, 'NOT_NUMERIC']],
+    );
+
+    await writeFile(path, [header, good, broken].join('\n'));
+    const quoted = await readAll(path);
+    assert.equal(quoted.rows.length, 1);
+    assert.equal(quoted.rejections[0]?.code, 'MALFORMED_ROW');
+    assert.equal(quoted.rejections[0]?.line, 3);
+  });
+
   it('reads missing values as zero when told to', async () => {
     const path = join(dir, 'ARP_Spoofing_train.pcap.csv');
     const cells = LAYOUT_39.columns.map(() => '2');
