@@ -81,7 +81,7 @@ export async function* readCaptureRows(
   const ready: CsvChunk[] = [];
   let parser: Papa.Parser | undefined;
   let finished = false;
-  let failure: unknown;
+  let failure: Error | undefined;
   let wake: (() => void) | undefined;
   const notify = () => {
     wake?.();
@@ -128,7 +128,7 @@ export async function* readCaptureRows(
       try {
         onRecord(results.data, results.errors, p);
       } catch (error) {
-        failure = error;
+        failure = error instanceof Error ? error : new Error(String(error));
         p.abort();
       }
     },

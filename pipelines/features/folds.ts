@@ -1,7 +1,7 @@
 import { InvalidOptionError } from '../../schemas/errors.js';
 import type { FlowRowIndex } from '../../schemas/flow-batch.js';
 import { CLASSES_19, CLASSES_6 } from '../../schemas/taxonomy.js';
-import { groupByCapture } from './capture-order.js';
+import { captureLabel, checkRowIndex, groupByCapture } from './capture-order.js';
 import type { CaptureOrder } from './capture-order.js';
 import { Random, deriveSeed } from './random.js';
 import type { SplitCounts } from './splits.js';
@@ -66,7 +66,7 @@ export function assignFolds(
   options: AssignFoldsOptions = {},
 ): FoldAssignment {
   const resolved = resolveOptions(options);
-  checkIndex(index, captures);
+  checkRowIndex(index, captures);
   const order = groupByCapture(index.capture, index.seq, index.rows, captures.length);
 
   const byLabel = blocksByLabel(order, index, captures, resolved.blocksPerCapture);
@@ -120,34 +120,6 @@ function resolveOptions(options: AssignFoldsOptions): ResolvedOptions {
   return resolved;
 }
 
-// The index arrives from files; a bad one is reported by the field that is wrong.
-function checkIndex(index: FlowRowIndex, captures: readonly string[]): void {
-  for (const field of ['capture', 'seq', 'label19', 'label6'] as const) {
-    if (index[field].length !== index.rows) {
-      throw new InvalidOptionError(
-        `index.${field}`,
-        `has ${index[field].length} entries for ${index.rows} rows`,
-      );
-    }
-  }
-
-  checkRange(index.capture, captures.length, 'index.capture', 'captures');
-  checkRange(index.label19, CLASSES_19.length, 'index.label19', '19-class labels');
-  checkRange(index.label6, CLASSES_6.length, 'index.label6', '6-class labels');
-}
-
-function checkRange(values: ArrayLike<number>, limit: number, field: string, what: string): void {
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i] ?? -1;
-    if (value < 0 || value >= limit) {
-      throw new InvalidOptionError(
-        field,
-        `row ${i} holds ${value}, outside 0..${limit - 1} ${what}`,
-      );
-    }
-  }
-}
-
 // Cuts every capture into blocks, in capture order (so segment ids do not depend on the seed),
 // and files them under the capture's 19-class label; a capture must hold one label.
 function blocksByLabel(
@@ -164,7 +136,7 @@ function blocksByLabel(
     const rows = (order.offsets[c + 1] ?? 0) - start;
     if (rows === 0) return;
 
-    const label = captureLabel(order, index, start, rows, name);
+    const label = captureLabel(order, index, c, name);
     const blocks = Math.min(blocksPerCapture, rows);
     for (let b = 0; b < blocks; b++) {
       const from = Math.floor((b * rows) / blocks);
@@ -173,26 +145,6 @@ function blocksByLabel(
     }
   });
   return byLabel;
-}
-
-function captureLabel(
-  order: CaptureOrder,
-  index: FlowRowIndex,
-  start: number,
-  rows: number,
-  name: string,
-): number {
-  const label = index.label19[order.rows[start] ?? 0] ?? 0;
-  for (let k = start; k < start + rows; k++) {
-    const other = index.label19[order.rows[k] ?? 0] ?? 0;
-    if (other !== label) {
-      throw new InvalidOptionError(
-        'index.label19',
-        `capture ${name} mixes labels ${CLASSES_19[label]} and ${CLASSES_19[other]}`,
-      );
-    }
-  }
-  return label;
 }
 
 // The fold with the fewest rows of the label; ties go to the fold with the fewest rows in all,

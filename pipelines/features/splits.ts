@@ -1,7 +1,7 @@
 import { InvalidOptionError } from '../../schemas/errors.js';
 import type { FlowRowIndex } from '../../schemas/flow-batch.js';
 import { CLASSES_19, CLASSES_6 } from '../../schemas/taxonomy.js';
-import { groupByCapture } from './capture-order.js';
+import { captureLabel, checkRowIndex, groupByCapture } from './capture-order.js';
 import type { CaptureOrder } from './capture-order.js';
 import { Random, deriveSeed } from './random.js';
 
@@ -112,7 +112,7 @@ export function carveValidation(
   options: CarveValidationOptions = {},
 ): ValidationSplit {
   const resolved = resolveOptions(options);
-  checkIndex(index, captures);
+  checkRowIndex(index, captures);
   const order = groupByCapture(index.capture, index.seq, index.rows, captures.length);
   const assignment: Assignment = {
     side: new Uint8Array(index.rows),
@@ -179,35 +179,6 @@ function resolveOptions(options: CarveValidationOptions): ResolvedOptions {
     throw new InvalidOptionError('seed', `must be an integer, got ${seed}`);
   }
   return resolved;
-}
-
-// The index arrives from files; a bad one is reported by the field that is wrong.
-function checkIndex(index: FlowRowIndex, captures: readonly string[]): void {
-  const fields = ['capture', 'seq', 'label19', 'label6'] as const;
-  for (const field of fields) {
-    if (index[field].length !== index.rows) {
-      throw new InvalidOptionError(
-        `index.${field}`,
-        `has ${index[field].length} entries for ${index.rows} rows`,
-      );
-    }
-  }
-
-  checkRange(index.capture, captures.length, 'index.capture', 'captures');
-  checkRange(index.label19, CLASSES_19.length, 'index.label19', '19-class labels');
-  checkRange(index.label6, CLASSES_6.length, 'index.label6', '6-class labels');
-}
-
-function checkRange(values: ArrayLike<number>, limit: number, field: string, what: string): void {
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i] ?? -1;
-    if (value < 0 || value >= limit) {
-      throw new InvalidOptionError(
-        field,
-        `row ${i} holds ${value}, outside 0..${limit - 1} ${what}`,
-      );
-    }
-  }
 }
 
 // Cuts capture c (its rows in seq order) into contiguous blocks and sends a seeded choice of
@@ -286,17 +257,7 @@ function capturesByLabel(
     const end = order.offsets[c + 1] ?? 0;
     if (end === start) return;
 
-    const label = index.label19[order.rows[start] ?? 0] ?? 0;
-    for (let k = start; k < end; k++) {
-      const other = index.label19[order.rows[k] ?? 0] ?? 0;
-      if (other !== label) {
-        throw new InvalidOptionError(
-          'index.label19',
-          `capture ${name} mixes labels ${CLASSES_19[label]} and ${CLASSES_19[other]}`,
-        );
-      }
-    }
-    byLabel[label]?.push(c);
+    byLabel[captureLabel(order, index, c, name)]?.push(c);
   });
   return byLabel;
 }

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 
 import { InvalidOptionError } from '../../schemas/errors.js';
 import { deriveSeed } from '../features/random.js';
+import { checkModelSizes, checkSeed, requirePositiveInteger } from './config-checks.js';
+import { symbolic } from './symbolic.js';
 
 export interface AutoencoderConfig {
   /** F: scaled features per record. */
@@ -102,11 +104,6 @@ function denseBlock(input: tf.SymbolicTensor, options: BlockOptions): tf.Symboli
   return symbolic(act.apply(bn.apply(dense.apply(input))));
 }
 
-function symbolic(output: unknown): tf.SymbolicTensor {
-  if (output instanceof tf.SymbolicTensor) return output;
-  throw new TypeError('expected one symbolic tensor from a layer');
-}
-
 type ResolvedConfig = Required<AutoencoderConfig>;
 
 function resolveConfig(config: AutoencoderConfig): ResolvedConfig {
@@ -118,9 +115,7 @@ function resolveConfig(config: AutoencoderConfig): ResolvedConfig {
     seed: config.seed,
   };
 
-  requirePositiveInteger('features', resolved.features);
-  requirePositiveInteger('classes', resolved.classes);
-  if (resolved.classes < 2) throw new InvalidOptionError('classes', 'must be at least 2');
+  checkModelSizes(resolved);
   if (resolved.units.length !== 3) throw new InvalidOptionError('units', 'must give 3 widths');
   resolved.units.forEach((width) => requirePositiveInteger('units', width));
   if (!Number.isFinite(resolved.leakyAlpha) || resolved.leakyAlpha < 0) {
@@ -129,14 +124,6 @@ function resolveConfig(config: AutoencoderConfig): ResolvedConfig {
       `must be a finite number >= 0, got ${resolved.leakyAlpha}`,
     );
   }
-  if (!Number.isInteger(resolved.seed)) {
-    throw new InvalidOptionError('seed', `must be an integer, got ${resolved.seed}`);
-  }
+  checkSeed(resolved.seed);
   return resolved;
-}
-
-function requirePositiveInteger(option: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new InvalidOptionError(option, `must be a positive integer, got ${value}`);
-  }
 }

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { InvalidOptionError } from '../../schemas/errors.js';
 import { deriveSeed, Random } from '../features/random.js';
+import { checkModelSizes, checkSeed, requirePositiveInteger } from './config-checks.js';
+import { symbolic } from './symbolic.js';
 
 export interface LstmConfig {
   /** F: scaled features per record; each window step holds F values and the presence flag. */
@@ -108,11 +109,6 @@ function scale(v: Float64Array, factor: number): void {
   for (let k = 0; k < v.length; k++) v[k] = (v[k] ?? 0) * factor;
 }
 
-function symbolic(output: unknown): tf.SymbolicTensor {
-  if (output instanceof tf.SymbolicTensor) return output;
-  throw new TypeError('expected one symbolic tensor from a layer');
-}
-
 type ResolvedConfig = Required<LstmConfig>;
 
 function resolveConfig(config: LstmConfig): ResolvedConfig {
@@ -124,19 +120,9 @@ function resolveConfig(config: LstmConfig): ResolvedConfig {
     seed: config.seed,
   };
 
-  requirePositiveInteger('features', resolved.features);
-  requirePositiveInteger('classes', resolved.classes);
-  if (resolved.classes < 2) throw new InvalidOptionError('classes', 'must be at least 2');
+  checkModelSizes(resolved);
   requirePositiveInteger('windowLength', resolved.windowLength);
   requirePositiveInteger('units', resolved.units);
-  if (!Number.isInteger(resolved.seed)) {
-    throw new InvalidOptionError('seed', `must be an integer, got ${resolved.seed}`);
-  }
+  checkSeed(resolved.seed);
   return resolved;
-}
-
-function requirePositiveInteger(option: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new InvalidOptionError(option, `must be a positive integer, got ${value}`);
-  }
 }

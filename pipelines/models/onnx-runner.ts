@@ -3,6 +3,8 @@ import { pino, type Logger } from 'pino';
 
 import { InvalidOptionError } from '../../schemas/errors.js';
 import {
+  checkScoreInput,
+  emptyModelOutputs,
   stepWidth,
   type ModelOutputs,
   type ModelRunner,
@@ -11,7 +13,7 @@ import {
 } from './model-shape.js';
 import { AUTOENCODER_ONNX } from './onnx/export-autoencoder.js';
 import { LSTM_ONNX } from './onnx/export-lstm.js';
-import { checkScoreInput, reconstructionError } from './reconstruction.js';
+import { reconstructionError } from './reconstruction.js';
 
 /** Execution providers the runner can use. */
 export type OnnxExecutionProvider = 'cuda' | 'cpu';
@@ -108,7 +110,7 @@ export class OnnxRunner implements ModelRunner {
     checkScoreInput(input, this.shape);
     const { rows } = input;
     const { features, windowLength } = this.shape;
-    if (rows === 0) return emptyOutputs();
+    if (rows === 0) return emptyModelOutputs();
 
     const records = new ort.Tensor('float32', input.records, [rows, features]);
     const windows = new ort.Tensor('float32', input.windows, [
@@ -251,15 +253,6 @@ function checkProviders(providers: readonly OnnxExecutionProvider[]): OnnxExecut
 function checkThreads(threads: number | undefined): void {
   if (threads === undefined || (Number.isInteger(threads) && threads >= 1)) return;
   throw new InvalidOptionError('intraOpThreads', `must be a positive integer, got ${threads}`);
-}
-
-function emptyOutputs(): ModelOutputs {
-  return {
-    rows: 0,
-    aeProbabilities: new Float32Array(0),
-    lstmProbabilities: new Float32Array(0),
-    reconstructionError: new Float32Array(0),
-  };
 }
 
 function messageOf(error: unknown): string {

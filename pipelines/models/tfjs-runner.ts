@@ -2,13 +2,15 @@ import * as tf from '@tensorflow/tfjs';
 
 import { InvalidOptionError } from '../../schemas/errors.js';
 import {
+  checkScoreInput,
+  emptyModelOutputs,
   stepWidth,
   type ModelOutputs,
   type ModelRunner,
   type ModelShape,
   type ScoreInput,
 } from './model-shape.js';
-import { checkScoreInput, reconstructionError } from './reconstruction.js';
+import { reconstructionError } from './reconstruction.js';
 
 export interface TfjsRunnerOptions {
   /** Input [N, F]; outputs the reconstruction [N, F] and the probabilities [N, C], in that order. */
@@ -45,7 +47,7 @@ export class TfjsRunner implements ModelRunner {
   async run(input: ScoreInput): Promise<ModelOutputs> {
     checkScoreInput(input, this.shape);
     const { rows } = input;
-    if (rows === 0) return emptyOutputs();
+    if (rows === 0) return emptyModelOutputs();
 
     const tensors = tf.tidy(() => this.predict(input));
     try {
@@ -136,13 +138,4 @@ function tensorList(output: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
 async function readFloat32(tensor: tf.Tensor): Promise<Float32Array> {
   const values = await tensor.data();
   return values instanceof Float32Array ? values : Float32Array.from(values);
-}
-
-function emptyOutputs(): ModelOutputs {
-  return {
-    rows: 0,
-    aeProbabilities: new Float32Array(0),
-    lstmProbabilities: new Float32Array(0),
-    reconstructionError: new Float32Array(0),
-  };
 }

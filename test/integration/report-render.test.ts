@@ -11,14 +11,10 @@ import { promisify } from 'node:util';
 
 import { CLASSES_6 } from '../../schemas/taxonomy.js';
 import { Random } from '../../pipelines/features/random.js';
-import { friedmanTest } from '../../pipelines/evaluation/friedman.js';
-import {
-  MODEL_NAMES,
-  TRAINED_MODEL_NAMES,
-  evaluateModel,
-} from '../../pipelines/evaluation/metrics-document.js';
+import { MODEL_NAMES, TRAINED_MODEL_NAMES } from '../../pipelines/evaluation/metrics-document.js';
 import type { EpochRecord, MetricsDocument } from '../../pipelines/evaluation/metrics-document.js';
 import { renderReport } from '../../pipelines/evaluation/report-html.js';
+import { SAMPLE_DATA, sampleDocument } from '../helpers/metrics-document.js';
 
 const run = promisify(execFile);
 
@@ -85,18 +81,6 @@ async function headless(binary: string, dir: string, args: string[]): Promise<st
   return stdout;
 }
 
-// Noisy class probabilities favouring the true class by `skill`.
-function probabilities(yTrue: Uint8Array, skill: number, random: Random): Float32Array {
-  const k = CLASSES_6.length;
-  const out = new Float32Array(yTrue.length * k);
-  yTrue.forEach((t, r) => {
-    const logits = CLASSES_6.map((_, c) => Math.exp((c === t ? skill : 0) + random.normal()));
-    const sum = logits.reduce((a, b) => a + b, 0);
-    logits.forEach((v, c) => (out[r * k + c] = v / sum));
-  });
-  return out;
-}
-
 function epochs(count: number, floor: number, top: number): EpochRecord[] {
   return Array.from({ length: count }, (_, e) => ({
     epoch: e + 1,
@@ -108,33 +92,21 @@ function epochs(count: number, floor: number, top: number): EpochRecord[] {
 }
 
 // A hand-built document of the paper's 6 classes, imbalanced as the real data set is.
-function sampleDocument(): MetricsDocument {
+function sampleReportDocument(): MetricsDocument {
   const random = new Random(21);
   const counts = [180, 30, 90, 150, 600, 350];
   const yTrue = Uint8Array.from(counts.flatMap((n, c) => new Array<number>(n).fill(c)));
-  const classes = [...CLASSES_6];
-  const model = (skill: number) =>
-    evaluateModel(probabilities(yTrue, skill, random), yTrue, classes);
-  const accuracies = {
-    autoencoder: [0.855, 0.856, 0.854, 0.855, 0.857],
-    lstm: [0.93, 0.86, 0.95, 0.88, 0.9],
-    ensemble: [0.935, 0.87, 0.955, 0.885, 0.905],
-  };
-  const folds = accuracies.lstm.map((_, f) => MODEL_NAMES.map((m) => accuracies[m][f] ?? 0));
-
-  return {
-    format: 'iomt-metrics',
-    version: 1,
-    data: {
-      source: 'generated',
-      layout: '45',
-      split: 'official test files',
-      validation: 'capture-disjoint',
-      deduplicated: true,
-      excludedFeatures: ['IAT'],
+  return sampleDocument({
+    classes: [...CLASSES_6],
+    yTrue,
+    random,
+    data: { ...SAMPLE_DATA, layout: '45', validation: 'capture-disjoint' },
+    skills: { autoencoder: 1.4, lstm: 3, ensemble: 3.4 },
+    accuracies: {
+      autoencoder: [0.855, 0.856, 0.854, 0.855, 0.857],
+      lstm: [0.93, 0.86, 0.95, 0.88, 0.9],
+      ensemble: [0.935, 0.87, 0.955, 0.885, 0.905],
     },
-    classes,
-    models: { autoencoder: model(1.4), lstm: model(3), ensemble: model(3.4) },
     ensembleWeights: {
       autoencoder: 0.45,
       lstm: 0.55,
@@ -142,14 +114,12 @@ function sampleDocument(): MetricsDocument {
     },
     anomaly: { threshold: 0.0387, quantile: 0.99, flaggedRate: 0.74, flaggedRateOnBenign: 0.013 },
     training: { autoencoder: epochs(50, 0.3, 0.84), lstm: epochs(50, 0.1, 0.95) },
-    crossValidation: { folds: 5, accuracies, friedman: friedmanTest(folds) },
-    createdAt: '2025-03-01T12:00:00.000Z',
-  };
+  });
 }
 
 async function writeReport(dir: string): Promise<string> {
   const path = join(dir, 'report.html');
-  await writeFile(path, renderReport(sampleDocument()));
+  await writeFile(path, renderReport(sampleReportDocument()));
   return path;
 }
 

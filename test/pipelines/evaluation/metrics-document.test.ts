@@ -9,34 +9,18 @@ import {
   meanAndSd,
   rocForDocument,
 } from '../../../pipelines/evaluation/metrics-document.js';
-import type { DataProvenance } from '../../../pipelines/evaluation/metrics-document.js';
 import { oneVsRest } from '../../../pipelines/evaluation/roc.js';
 import { InvalidOptionError } from '../../../schemas/errors.js';
+import { SAMPLE_DATA, classProbabilities } from '../../helpers/metrics-document.js';
 
 const CLASSES = ['a', 'b', 'c', 'd'];
 
 // Noisy probabilities that favour the true class; class d has no row.
 function sample(rows: number, seed: number): { yTrue: Uint8Array; probabilities: Float32Array } {
   const random = new Random(seed);
-  const k = CLASSES.length;
   const yTrue = Uint8Array.from({ length: rows }, () => random.int(0, 2));
-  const probabilities = new Float32Array(rows * k);
-  yTrue.forEach((t, r) => {
-    const logits = CLASSES.map((_, c) => Math.exp((c === t ? 1.5 : 0) + random.normal()));
-    const sum = logits.reduce((a, b) => a + b, 0);
-    logits.forEach((v, c) => (probabilities[r * k + c] = v / sum));
-  });
-  return { yTrue, probabilities };
+  return { yTrue, probabilities: classProbabilities(yTrue, CLASSES.length, 1.5, random) };
 }
-
-const DATA: DataProvenance = {
-  source: 'generated',
-  layout: '39',
-  split: 'official test files',
-  validation: 'blocks',
-  deduplicated: true,
-  excludedFeatures: ['IAT'],
-};
 
 describe('evaluateModel', () => {
   const { yTrue, probabilities } = sample(3000, 4);
@@ -100,7 +84,7 @@ describe('meanAndSd', () => {
 describe('describeData', () => {
   it('names the source, layout, split, validation, de-duplication and excluded features', () => {
     assert.equal(
-      describeData(DATA),
+      describeData(SAMPLE_DATA),
       'generated data set, 39-column layout; scored on: official test files; validation carved ' +
         'as contiguous blocks of every training capture; de-duplicated; features excluded: IAT',
     );
@@ -108,7 +92,7 @@ describe('describeData', () => {
 
   it('says when the data is real, capture-disjoint, with duplicates and every feature', () => {
     const text = describeData({
-      ...DATA,
+      ...SAMPLE_DATA,
       source: 'csv',
       layout: '45',
       validation: 'capture-disjoint',
@@ -122,7 +106,7 @@ describe('describeData', () => {
   });
 
   it('puts a scope in place of the scored split', () => {
-    const text = describeData(DATA, 'training rows');
+    const text = describeData(SAMPLE_DATA, 'training rows');
 
     assert.match(text, /; training rows; /);
     assert.doesNotMatch(text, /scored on/);

@@ -2,83 +2,29 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { Random } from '../../../pipelines/features/random.js';
-import { friedmanTest } from '../../../pipelines/evaluation/friedman.js';
 import {
   MODEL_NAMES,
   TRAINED_MODEL_NAMES,
   describeData,
-  evaluateModel,
   meanAndSd,
 } from '../../../pipelines/evaluation/metrics-document.js';
 import type {
   DataProvenance,
-  EpochRecord,
   MetricsDocument,
 } from '../../../pipelines/evaluation/metrics-document.js';
 import { renderReport } from '../../../pipelines/evaluation/report-html.js';
 import { CLASSES_19 } from '../../../schemas/taxonomy.js';
+import { SAMPLE_DATA, sampleDocument } from '../../helpers/metrics-document.js';
 
 const HOSTILE_CLASS = '<img src=x onerror=alert(1)>';
 const QUOTED_CLASS = 'A&B "double" \'single\'';
 const CLASSES = ['Benign', 'Recon', HOSTILE_CLASS, QUOTED_CLASS, 'Empty'];
-const DATA: DataProvenance = {
-  source: 'generated',
-  layout: '39',
-  split: 'official test files',
-  validation: 'blocks',
-  deduplicated: true,
-  excludedFeatures: ['IAT'],
-};
-
-// Class probabilities favouring the true class by `skill`.
-function probabilities(yTrue: Uint8Array, k: number, skill: number, random: Random): Float32Array {
-  const out = new Float32Array(yTrue.length * k);
-  yTrue.forEach((t, r) => {
-    const logits = Array.from({ length: k }, (_, c) =>
-      Math.exp((c === t ? skill : 0) + random.normal()),
-    );
-    const sum = logits.reduce((a, b) => a + b, 0);
-    logits.forEach((v, c) => (out[r * k + c] = v / sum));
-  });
-  return out;
-}
-
-function epochs(count: number, start: number): EpochRecord[] {
-  return Array.from({ length: count }, (_, e) => ({
-    epoch: e + 1,
-    loss: start / (e + 1),
-    accuracy: 0.6 + 0.3 * (1 - 1 / (e + 1)),
-    validationLoss: start / (e + 1) + 0.1,
-    validationAccuracy: 0.55 + 0.3 * (1 - 1 / (e + 1)),
-  }));
-}
 
 // A document over `classes`, the last of which has no row.
-function documentOf(data: DataProvenance = DATA, classes = CLASSES): MetricsDocument {
+function documentOf(data: DataProvenance = SAMPLE_DATA, classes = CLASSES): MetricsDocument {
   const random = new Random(12);
-  const k = classes.length;
-  const yTrue = Uint8Array.from({ length: 400 }, () => random.int(0, k - 2));
-  const model = (skill: number) =>
-    evaluateModel(probabilities(yTrue, k, skill, random), yTrue, classes);
-  const accuracies = {
-    autoencoder: [0.81, 0.8, 0.82, 0.79, 0.8],
-    lstm: [0.9, 0.89, 0.93, 0.88, 0.91],
-    ensemble: [0.92, 0.9, 0.94, 0.89, 0.93],
-  };
-  const folds = accuracies.autoencoder.map((_, f) => MODEL_NAMES.map((m) => accuracies[m][f] ?? 0));
-
-  return {
-    format: 'iomt-metrics',
-    version: 1,
-    data,
-    classes,
-    models: { autoencoder: model(1), lstm: model(2.5), ensemble: model(3) },
-    ensembleWeights: { autoencoder: 0.4, lstm: 0.6, formula: 'w < 1 & "validation F1"' },
-    anomaly: { threshold: 0.0421, quantile: 0.99, flaggedRate: 0.62, flaggedRateOnBenign: 0.011 },
-    training: { autoencoder: epochs(12, 1.2), lstm: epochs(12, 0.9) },
-    crossValidation: { folds: 5, accuracies, friedman: friedmanTest(folds) },
-    createdAt: '2025-03-01T12:00:00.000Z',
-  };
+  const yTrue = Uint8Array.from({ length: 400 }, () => random.int(0, classes.length - 2));
+  return sampleDocument({ data, classes, yTrue, random });
 }
 
 const FIGURE_IDS = [
@@ -138,14 +84,14 @@ describe('renderReport', () => {
     }
 
     const modelFigure = figures(html).find((f) => f.includes('id="fig-roc-lstm"')) ?? '';
-    assert.ok(modelFigure.includes(`Data: ${escaped(describeData(DATA))}.`));
+    assert.ok(modelFigure.includes(`Data: ${escaped(describeData(SAMPLE_DATA))}.`));
     const training = figures(html).find((f) => f.includes('id="fig-training-lstm"')) ?? '';
     assert.match(training, /training rows \(balanced\) and validation rows \(blocks\)/);
   });
 
   it('escapes every string from the document', () => {
     const hostile = documentOf({
-      ...DATA,
+      ...SAMPLE_DATA,
       split: '<b>test</b> & "more"',
       excludedFeatures: ['<i>'],
     });
@@ -208,7 +154,12 @@ describe('renderReport', () => {
   it('warns about generated data, and says when data is real and there is no CV', () => {
     assert.match(html, /class="banner"/);
 
-    const real = documentOf({ ...DATA, source: 'csv', deduplicated: false, excludedFeatures: [] });
+    const real = documentOf({
+      ...SAMPLE_DATA,
+      source: 'csv',
+      deduplicated: false,
+      excludedFeatures: [],
+    });
     delete real.crossValidation;
     const page = renderReport(real);
     assert.doesNotMatch(page, /class="banner"/);
@@ -218,7 +169,7 @@ describe('renderReport', () => {
   });
 
   it('stacks the figures of many classes at full width', () => {
-    const wide = renderReport(documentOf(DATA, [...CLASSES_19]));
+    const wide = renderReport(documentOf(SAMPLE_DATA, [...CLASSES_19]));
 
     assert.doesNotMatch(wide, /<div class="pair">/);
     assert.match(html, /<div class="pair">/);

@@ -3,57 +3,10 @@ import { describe, it } from 'node:test';
 
 import { InvalidOptionError } from '../../../schemas/errors.js';
 import type { FlowRowIndex } from '../../../schemas/flow-batch.js';
-import { RELEASE_STEMS } from '../../../schemas/release.js';
-import {
-  CLASSES_19,
-  CLASSES_6,
-  captureFromFileName,
-  consolidate,
-} from '../../../schemas/taxonomy.js';
-import type { Label19 } from '../../../schemas/taxonomy.js';
+import { CLASSES_19, CLASSES_6 } from '../../../schemas/taxonomy.js';
 import { assignFolds } from '../../../pipelines/features/folds.js';
 import type { AssignFoldsOptions, FoldAssignment } from '../../../pipelines/features/folds.js';
-import { Random } from '../../../pipelines/features/random.js';
-
-interface CaptureSpec {
-  name: string;
-  label: Label19;
-  rows: number;
-}
-
-// A row index with each capture's rows contiguous in file order, or shuffled when asked.
-function indexOf(specs: readonly CaptureSpec[], shuffleSeed?: number): FlowRowIndex {
-  const rows: [number, number][] = [];
-  specs.forEach((spec, c) => {
-    for (let s = 0; s < spec.rows; s++) rows.push([c, s]);
-  });
-  if (shuffleSeed !== undefined) new Random(shuffleSeed).shuffle(rows);
-
-  const label19 = (c: number): number => CLASSES_19.indexOf(specs[c]?.label ?? 'Benign');
-  const label6 = (c: number): number => CLASSES_6.indexOf(consolidate(specs[c]?.label ?? 'Benign'));
-  return {
-    rows: rows.length,
-    capture: Int32Array.from(rows, ([c]) => c),
-    seq: Uint32Array.from(rows, ([, s]) => s),
-    label19: Uint8Array.from(rows, ([c]) => label19(c)),
-    label6: Uint8Array.from(rows, ([c]) => label6(c)),
-    label2: Uint8Array.from(rows, ([c]) => (specs[c]?.label === 'Benign' ? 0 : 1)),
-  };
-}
-
-// The 51 training captures of the real release, with uneven row counts.
-function releaseSpecs(seed: number): CaptureSpec[] {
-  const random = new Random(seed);
-  return RELEASE_STEMS.train.map((stem) => ({
-    name: stem,
-    label: captureFromFileName(`${stem}_train.pcap.csv`).label19,
-    rows: random.int(100, 1500),
-  }));
-}
-
-function names(specs: readonly CaptureSpec[]): string[] {
-  return specs.map((s) => s.name);
-}
+import { captureNames, releaseSpecs, rowIndexOf } from '../../helpers/row-index.js';
 
 // Every segment lies in one fold and one capture, and covers a contiguous run of seq.
 function assertSegments(result: FoldAssignment, index: FlowRowIndex): void {
@@ -91,7 +44,7 @@ function rowsPerLabel(result: FoldAssignment, index: FlowRowIndex, folds: number
 }
 
 function rejectsOption(options: AssignFoldsOptions, option: string): void {
-  const index = indexOf([{ name: 'Benign_train', label: 'Benign', rows: 50 }]);
+  const index = rowIndexOf([{ name: 'Benign_train', label: 'Benign', rows: 50 }]);
   assert.throws(
     () => assignFolds(index, ['Benign_train'], options),
     (error: unknown) => {
@@ -103,9 +56,9 @@ function rejectsOption(options: AssignFoldsOptions, option: string): void {
 }
 
 describe('assignFolds', () => {
-  const specs = releaseSpecs(5);
-  const index = indexOf(specs);
-  const captures = names(specs);
+  const specs = releaseSpecs(5, 100, 1500);
+  const index = rowIndexOf(specs);
+  const captures = captureNames(specs);
 
   it('puts every row in exactly one fold', () => {
     const result = assignFolds(index, captures, { seed: 3 });
@@ -126,7 +79,7 @@ describe('assignFolds', () => {
   });
 
   it('keeps blocks contiguous in seq when rows arrive out of order', () => {
-    const shuffled = indexOf(specs, 11);
+    const shuffled = rowIndexOf(specs, 11);
     const result = assignFolds(shuffled, captures, { folds: 3, blocksPerCapture: 4, seed: 2 });
 
     assertSegments(result, shuffled);
@@ -187,7 +140,10 @@ describe('assignFolds', () => {
       { name: 'Benign_train', label: 'Benign' as const, rows: 3 },
       { name: 'ARP_Spoofing_train', label: 'ARP_Spoofing' as const, rows: 40 },
     ];
-    const result = assignFolds(indexOf(small), names(small), { folds: 2, blocksPerCapture: 10 });
+    const result = assignFolds(rowIndexOf(small), captureNames(small), {
+      folds: 2,
+      blocksPerCapture: 10,
+    });
 
     assert.equal(result.report.segments, 3 + 10);
     assert.equal(result.report.perFold[0]?.classes19.Benign, 2);
@@ -195,7 +151,7 @@ describe('assignFolds', () => {
   });
 
   it('refuses a capture that mixes labels', () => {
-    const mixed = indexOf([{ name: 'Benign_train', label: 'Benign', rows: 20 }]);
+    const mixed = rowIndexOf([{ name: 'Benign_train', label: 'Benign', rows: 20 }]);
     mixed.label19[7] = CLASSES_19.indexOf('ARP_Spoofing');
 
     assert.throws(
@@ -211,7 +167,7 @@ describe('assignFolds', () => {
     rejectsOption({ blocksPerCapture: 0 }, 'blocksPerCapture');
     rejectsOption({ seed: 0.5 }, 'seed');
 
-    const bad = indexOf([{ name: 'Benign_train', label: 'Benign', rows: 5 }]);
+    const bad = rowIndexOf([{ name: 'Benign_train', label: 'Benign', rows: 5 }]);
     bad.capture[2] = 4;
     assert.throws(
       () => assignFolds(bad, ['Benign_train']),

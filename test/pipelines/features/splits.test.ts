@@ -3,60 +3,13 @@ import { describe, it } from 'node:test';
 
 import { InvalidOptionError } from '../../../schemas/errors.js';
 import type { FlowRowIndex } from '../../../schemas/flow-batch.js';
-import { RELEASE_STEMS } from '../../../schemas/release.js';
-import {
-  CLASSES_19,
-  CLASSES_6,
-  captureFromFileName,
-  consolidate,
-} from '../../../schemas/taxonomy.js';
-import type { Label19 } from '../../../schemas/taxonomy.js';
-import { Random } from '../../../pipelines/features/random.js';
+import { CLASSES_19, CLASSES_6 } from '../../../schemas/taxonomy.js';
 import { carveValidation } from '../../../pipelines/features/splits.js';
+import { captureNames, releaseSpecs, rowIndexOf } from '../../helpers/row-index.js';
 import type {
   CarveValidationOptions,
   ValidationSplit,
 } from '../../../pipelines/features/splits.js';
-
-interface CaptureSpec {
-  name: string;
-  label: Label19;
-  rows: number;
-}
-
-// A row index with each capture's rows contiguous in file order, or shuffled when asked.
-function indexOf(specs: readonly CaptureSpec[], shuffleSeed?: number): FlowRowIndex {
-  const rows: [number, number][] = [];
-  specs.forEach((spec, c) => {
-    for (let s = 0; s < spec.rows; s++) rows.push([c, s]);
-  });
-  if (shuffleSeed !== undefined) new Random(shuffleSeed).shuffle(rows);
-
-  const label19 = (c: number): number => CLASSES_19.indexOf(specs[c]?.label ?? 'Benign');
-  const label6 = (c: number): number => CLASSES_6.indexOf(consolidate(specs[c]?.label ?? 'Benign'));
-  return {
-    rows: rows.length,
-    capture: Int32Array.from(rows, ([c]) => c),
-    seq: Uint32Array.from(rows, ([, s]) => s),
-    label19: Uint8Array.from(rows, ([c]) => label19(c)),
-    label6: Uint8Array.from(rows, ([c]) => label6(c)),
-    label2: Uint8Array.from(rows, ([c]) => (c === 0 ? 0 : 1)),
-  };
-}
-
-// The 51 training captures of the real release, with small, uneven row counts.
-function releaseSpecs(seed: number): CaptureSpec[] {
-  const random = new Random(seed);
-  return RELEASE_STEMS.train.map((stem) => ({
-    name: stem,
-    label: captureFromFileName(`${stem}_train.pcap.csv`).label19,
-    rows: random.int(40, 400),
-  }));
-}
-
-function names(specs: readonly CaptureSpec[]): string[] {
-  return specs.map((s) => s.name);
-}
 
 function assertPartition(split: ValidationSplit, rows: number): void {
   const seen = new Uint8Array(rows);
@@ -111,7 +64,7 @@ function validationPerCapture(
 }
 
 function rejectsOption(options: CarveValidationOptions, option: string): void {
-  const index = indexOf([{ name: 'Benign_train', label: 'Benign', rows: 50 }]);
+  const index = rowIndexOf([{ name: 'Benign_train', label: 'Benign', rows: 50 }]);
   assert.throws(
     () => carveValidation(index, ['Benign_train'], options),
     (error: unknown) => {
@@ -124,17 +77,17 @@ function rejectsOption(options: CarveValidationOptions, option: string): void {
 }
 
 describe("carveValidation in 'blocks' mode", () => {
-  const specs = releaseSpecs(1);
-  const index = indexOf(specs);
+  const specs = releaseSpecs(1, 40, 400);
+  const index = rowIndexOf(specs);
 
   it('puts every row on exactly one side, both lists ascending', () => {
-    const split = carveValidation(index, names(specs), { seed: 7 });
+    const split = carveValidation(index, captureNames(specs), { seed: 7 });
     assertPartition(split, index.rows);
     assert.equal(split.report.train.rows + split.report.validation.rows, index.rows);
   });
 
   it('sends one of five contiguous blocks of every capture to validation', () => {
-    const split = carveValidation(index, names(specs), { seed: 7 });
+    const split = carveValidation(index, captureNames(specs), { seed: 7 });
     assertSegments(split, index);
     assert.equal(split.report.segments, 5 * specs.length);
 
@@ -146,31 +99,31 @@ describe("carveValidation in 'blocks' mode", () => {
   });
 
   it('orders rows by seq, not by file order', () => {
-    const shuffled = indexOf(specs, 3);
-    const split = carveValidation(shuffled, names(specs), { seed: 7 });
+    const shuffled = rowIndexOf(specs, 3);
+    const split = carveValidation(shuffled, captureNames(specs), { seed: 7 });
     assertPartition(split, shuffled.rows);
     assertSegments(split, shuffled);
 
     // The same (capture, seq) rows go to validation whatever the file order.
     const key = (ix: FlowRowIndex, row: number): string => `${ix.capture[row]}:${ix.seq[row]}`;
-    const sorted = carveValidation(index, names(specs), { seed: 7 });
+    const sorted = carveValidation(index, captureNames(specs), { seed: 7 });
     const expected = new Set(Array.from(sorted.validation, (row) => key(index, row)));
     const actual = new Set(Array.from(split.validation, (row) => key(shuffled, row)));
     assert.deepEqual(actual, expected);
   });
 
   it('is deterministic for a seed and changes with it', () => {
-    const a = carveValidation(index, names(specs), { seed: 11 });
-    const b = carveValidation(index, names(specs), { seed: 11 });
-    const c = carveValidation(index, names(specs), { seed: 12 });
+    const a = carveValidation(index, captureNames(specs), { seed: 11 });
+    const b = carveValidation(index, captureNames(specs), { seed: 11 });
+    const c = carveValidation(index, captureNames(specs), { seed: 12 });
     assert.deepEqual(a, b);
     assert.notDeepEqual(a.validation, c.validation);
   });
 
   it('chooses per capture: adding a capture leaves the others unchanged', () => {
     const fewer = specs.slice(0, 10);
-    const a = carveValidation(indexOf(fewer), names(fewer), { seed: 5 });
-    const b = carveValidation(index, names(specs), { seed: 5 });
+    const a = carveValidation(rowIndexOf(fewer), captureNames(fewer), { seed: 5 });
+    const b = carveValidation(index, captureNames(specs), { seed: 5 });
     const rowsOfFirstTen = fewer.reduce((sum, s) => sum + s.rows, 0);
     assert.deepEqual(
       a.validation,
@@ -184,8 +137,8 @@ describe("carveValidation in 'blocks' mode", () => {
       { name: 'Recon-Ping_Sweep_train', label: 'Recon-Ping_Sweep' as const, rows: 4 },
       { name: 'ARP_Spoofing_train', label: 'ARP_Spoofing' as const, rows: 30 },
     ];
-    const smallIndex = indexOf(small);
-    const split = carveValidation(smallIndex, names(small), { minBlockRows: 8 });
+    const smallIndex = rowIndexOf(small);
+    const split = carveValidation(smallIndex, captureNames(small), { minBlockRows: 8 });
     assert.deepEqual(split.report.smallCaptures, ['Recon-Ping_Sweep_train', 'ARP_Spoofing_train']);
     assert.deepEqual(validationPerCapture(split, smallIndex, 3), [20, 0, 0]);
     assertSegments(split, smallIndex);
@@ -193,16 +146,16 @@ describe("carveValidation in 'blocks' mode", () => {
 
   it('honours fraction and blocksPerCapture, keeping a training block per capture', () => {
     const one = [{ name: 'Benign_train', label: 'Benign' as const, rows: 1000 }];
-    const oneIndex = indexOf(one);
+    const oneIndex = rowIndexOf(one);
     const at = (options: CarveValidationOptions): number =>
-      carveValidation(oneIndex, names(one), options).validation.length;
+      carveValidation(oneIndex, captureNames(one), options).validation.length;
     assert.equal(at({ fraction: 0.3, blocksPerCapture: 10 }), 300);
     assert.equal(at({ fraction: 0.01, blocksPerCapture: 10 }), 100);
     assert.equal(at({ fraction: 0.99, blocksPerCapture: 4 }), 750);
   });
 
   it('reports per-class counts of both sides', () => {
-    const split = carveValidation(index, names(specs), { seed: 7 });
+    const split = carveValidation(index, captureNames(specs), { seed: 7 });
     for (const [side, rows] of [
       ['train', split.train],
       ['validation', split.validation],
@@ -222,12 +175,12 @@ describe("carveValidation in 'blocks' mode", () => {
 });
 
 describe("carveValidation in 'capture-disjoint' mode", () => {
-  const specs = releaseSpecs(2);
-  const index = indexOf(specs);
+  const specs = releaseSpecs(2, 40, 400);
+  const index = rowIndexOf(specs);
   const options = { mode: 'capture-disjoint' as const, seed: 3 };
 
   it('keeps whole captures apart for labels with several captures', () => {
-    const split = carveValidation(index, names(specs), options);
+    const split = carveValidation(index, captureNames(specs), options);
     assertPartition(split, index.rows);
     assertSegments(split, index);
 
@@ -243,7 +196,7 @@ describe("carveValidation in 'capture-disjoint' mode", () => {
   });
 
   it('sends at least one capture of each such label to each side', () => {
-    const split = carveValidation(index, names(specs), options);
+    const split = carveValidation(index, captureNames(specs), options);
     const fallback = new Set(split.report.fallbackLabels);
     for (const label of CLASSES_19) {
       if (fallback.has(label)) continue;
@@ -256,7 +209,7 @@ describe("carveValidation in 'capture-disjoint' mode", () => {
   });
 
   it('falls back to blocks for the 11 single-capture labels and lists them', () => {
-    const split = carveValidation(index, names(specs), options);
+    const split = carveValidation(index, captureNames(specs), options);
     const single = [
       'Benign',
       'ARP_Spoofing',
@@ -287,17 +240,20 @@ describe("carveValidation in 'capture-disjoint' mode", () => {
       rows: 100,
     }));
     for (const fraction of [0.2, 0.3, 0.5]) {
-      const split = carveValidation(indexOf(equal), names(equal), { ...options, fraction });
+      const split = carveValidation(rowIndexOf(equal), captureNames(equal), {
+        ...options,
+        fraction,
+      });
       assert.equal(split.validation.length, fraction * 1000);
     }
   });
 
   it('is deterministic for a seed and changes with it', () => {
-    const a = carveValidation(index, names(specs), options);
-    const b = carveValidation(index, names(specs), options);
+    const a = carveValidation(index, captureNames(specs), options);
+    const b = carveValidation(index, captureNames(specs), options);
     assert.deepEqual(a, b);
     const others = [4, 5, 6].map((seed) =>
-      carveValidation(index, names(specs), { ...options, seed }),
+      carveValidation(index, captureNames(specs), { ...options, seed }),
     );
     assert.ok(
       others.some((c) => c.report.validationCaptures.join() !== a.report.validationCaptures.join()),
@@ -305,7 +261,7 @@ describe("carveValidation in 'capture-disjoint' mode", () => {
   });
 
   it('refuses a capture whose rows carry different labels', () => {
-    const mixed = indexOf([{ name: 'Benign_train', label: 'Benign', rows: 10 }]);
+    const mixed = rowIndexOf([{ name: 'Benign_train', label: 'Benign', rows: 10 }]);
     mixed.label19[4] = 1;
     assert.throws(
       () => carveValidation(mixed, ['Benign_train'], options),
@@ -316,7 +272,7 @@ describe("carveValidation in 'capture-disjoint' mode", () => {
 
 describe('carveValidation options', () => {
   it('applies the documented defaults', () => {
-    const index = indexOf([{ name: 'Benign_train', label: 'Benign', rows: 50 }]);
+    const index = rowIndexOf([{ name: 'Benign_train', label: 'Benign', rows: 50 }]);
     const { report } = carveValidation(index, ['Benign_train']);
     assert.equal(report.mode, 'blocks');
     assert.equal(report.fraction, 0.2);
@@ -337,7 +293,7 @@ describe('carveValidation options', () => {
   });
 
   it('refuses an index whose fields disagree with it', () => {
-    const index = indexOf([{ name: 'Benign_train', label: 'Benign', rows: 10 }]);
+    const index = rowIndexOf([{ name: 'Benign_train', label: 'Benign', rows: 10 }]);
     assert.throws(() => carveValidation(index, []), /index\.capture: row 0 holds 0/);
     const short = { ...index, seq: index.seq.subarray(0, 9) };
     assert.throws(() => carveValidation(short, ['Benign_train']), /index\.seq: has 9 entries/);

@@ -5,28 +5,16 @@ import { after, before, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { pino } from 'pino';
 
-import { Random } from '../../../pipelines/features/random.js';
-import { buildAutoencoder } from '../../../pipelines/models/autoencoder.js';
 import { selectBackend } from '../../../pipelines/models/backend.js';
-import { buildLstm } from '../../../pipelines/models/lstm.js';
-import type { ModelShape, ScoreInput } from '../../../pipelines/models/model-shape.js';
+import type { ModelShape } from '../../../pipelines/models/model-shape.js';
 import { OnnxRunner } from '../../../pipelines/models/onnx-runner.js';
 import type { OnnxRunnerOptions } from '../../../pipelines/models/onnx-runner.js';
 import { exportAutoencoder } from '../../../pipelines/models/onnx/export-autoencoder.js';
 import { exportLstm } from '../../../pipelines/models/onnx/export-lstm.js';
 import { InvalidInputError, InvalidOptionError } from '../../../schemas/errors.js';
+import { randomScoreInput, smallModels } from '../../helpers/runner-fixtures.js';
 
 const SHAPE: ModelShape = { features: 5, classes: 3, windowLength: 4 };
-
-function randomInput(rows: number, seed: number): ScoreInput {
-  const random = new Random(seed);
-  const values = (n: number) => Float32Array.from({ length: n }, () => random.normal());
-  return {
-    rows,
-    records: values(rows * SHAPE.features),
-    windows: values(rows * SHAPE.windowLength * (SHAPE.features + 1)),
-  };
-}
 
 function assertOption(option: string, pattern: RegExp) {
   return (error: unknown): boolean => {
@@ -45,8 +33,7 @@ describe('OnnxRunner', () => {
     // A CUDA provider that cannot load makes ORT log to stderr itself; keep test output clean.
     ort.env.logLevel = 'fatal';
     await selectBackend({ requested: 'wasm' });
-    const autoencoder = buildAutoencoder({ ...SHAPE, units: [8, 6, 4], seed: 1 });
-    const lstm = buildLstm({ ...SHAPE, units: 6, seed: 1 });
+    const { autoencoder, lstm } = smallModels(SHAPE, 1);
     models = { autoencoder: exportAutoencoder(autoencoder, SHAPE), lstm: exportLstm(lstm, SHAPE) };
     autoencoder.dispose();
     lstm.dispose();
@@ -63,7 +50,7 @@ describe('OnnxRunner', () => {
   });
 
   it('gives rows × classes probabilities and a reconstruction error per row', async () => {
-    const out = await runner.run(randomInput(6, 1));
+    const out = await runner.run(randomScoreInput(SHAPE, 6, 1));
     assert.equal(out.rows, 6);
     assert.equal(out.aeProbabilities.length, 18);
     assert.equal(out.lstmProbabilities.length, 18);
@@ -78,17 +65,17 @@ describe('OnnxRunner', () => {
   });
 
   it('gives the same outputs for the same input', async () => {
-    const input = randomInput(3, 2);
+    const input = randomScoreInput(SHAPE, 3, 2);
     assert.deepEqual(await runner.run(input), await runner.run(input));
   });
 
   it('scores one row, and no rows', async () => {
-    assert.equal((await runner.run(randomInput(1, 3))).aeProbabilities.length, 3);
-    assert.equal((await runner.run(randomInput(0, 3))).rows, 0);
+    assert.equal((await runner.run(randomScoreInput(SHAPE, 1, 3))).aeProbabilities.length, 3);
+    assert.equal((await runner.run(randomScoreInput(SHAPE, 0, 3))).rows, 0);
   });
 
   it('names the array whose length is wrong, with the sizes', async () => {
-    const input = randomInput(2, 4);
+    const input = randomScoreInput(SHAPE, 2, 4);
     await assert.rejects(
       runner.run({ ...input, records: input.records.subarray(0, 9) }),
       (error: unknown) =>
@@ -119,7 +106,7 @@ describe('OnnxRunner', () => {
       assert.match(warning?.msg ?? '', /CUDA session failed, using CPU/);
       assert.ok((warning?.reason ?? '').length > 0);
     }
-    assert.equal((await cuda.run(randomInput(2, 5))).rows, 2);
+    assert.equal((await cuda.run(randomScoreInput(SHAPE, 2, 5))).rows, 2);
     await cuda.dispose();
   });
 

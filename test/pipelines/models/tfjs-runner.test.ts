@@ -1,42 +1,24 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { buildAutoencoder } from '../../../pipelines/models/autoencoder.js';
 import { selectBackend, tf } from '../../../pipelines/models/backend.js';
-import { Random } from '../../../pipelines/features/random.js';
-import { buildLstm } from '../../../pipelines/models/lstm.js';
-import type { ModelShape, ScoreInput } from '../../../pipelines/models/model-shape.js';
+import type { ModelShape } from '../../../pipelines/models/model-shape.js';
 import { reconstructionError } from '../../../pipelines/models/reconstruction.js';
 import { TfjsRunner } from '../../../pipelines/models/tfjs-runner.js';
 import { InvalidInputError, InvalidOptionError } from '../../../schemas/errors.js';
+import { randomScoreInput, smallModels } from '../../helpers/runner-fixtures.js';
+import type { SmallModels } from '../../helpers/runner-fixtures.js';
 
 const SHAPE: ModelShape = { features: 5, classes: 3, windowLength: 4 };
 
-function randomInput(rows: number, seed: number): ScoreInput {
-  const random = new Random(seed);
-  const values = (n: number) => Float32Array.from({ length: n }, () => random.normal());
-  return {
-    rows,
-    records: values(rows * SHAPE.features),
-    windows: values(rows * SHAPE.windowLength * (SHAPE.features + 1)),
-  };
-}
-
-function models(seed = 1): { autoencoder: tf.LayersModel; lstm: tf.LayersModel } {
-  return {
-    autoencoder: buildAutoencoder({ ...SHAPE, units: [8, 6, 4], seed }),
-    lstm: buildLstm({ ...SHAPE, units: 6, seed }),
-  };
-}
-
 describe('TfjsRunner', () => {
   let runner: TfjsRunner;
-  let reference: { autoencoder: tf.LayersModel; lstm: tf.LayersModel };
+  let reference: SmallModels;
 
   before(async () => {
     await selectBackend({ requested: 'wasm' });
-    runner = new TfjsRunner({ ...models(), shape: SHAPE });
-    reference = models();
+    runner = new TfjsRunner({ ...smallModels(SHAPE, 1), shape: SHAPE });
+    reference = smallModels(SHAPE, 1);
   });
 
   after(async () => {
@@ -46,7 +28,7 @@ describe('TfjsRunner', () => {
   });
 
   it('gives what the two models predict, and the reconstruction error', async () => {
-    const input = randomInput(7, 1);
+    const input = randomScoreInput(SHAPE, 7, 1);
     const out = await runner.run(input);
 
     const [reconstruction, aeProbabilities] = tf.tidy(() =>
@@ -67,7 +49,7 @@ describe('TfjsRunner', () => {
   });
 
   it('gives rows × classes probabilities that sum to one', async () => {
-    const out = await runner.run(randomInput(3, 2));
+    const out = await runner.run(randomScoreInput(SHAPE, 3, 2));
     assert.equal(out.aeProbabilities.length, 9);
     assert.equal(out.lstmProbabilities.length, 9);
     assert.equal(out.reconstructionError.length, 3);
@@ -80,8 +62,8 @@ describe('TfjsRunner', () => {
   });
 
   it('scores one row, and no rows', async () => {
-    assert.equal((await runner.run(randomInput(1, 3))).lstmProbabilities.length, 3);
-    const none = await runner.run(randomInput(0, 3));
+    assert.equal((await runner.run(randomScoreInput(SHAPE, 1, 3))).lstmProbabilities.length, 3);
+    const none = await runner.run(randomScoreInput(SHAPE, 0, 3));
     assert.deepEqual(
       [none.rows, none.aeProbabilities.length, none.reconstructionError.length],
       [0, 0, 0],
@@ -89,14 +71,14 @@ describe('TfjsRunner', () => {
   });
 
   it('leaves no tensor behind', async () => {
-    await runner.run(randomInput(4, 4));
+    await runner.run(randomScoreInput(SHAPE, 4, 4));
     const before = tf.memory().numTensors;
-    for (let k = 0; k < 5; k++) await runner.run(randomInput(4, 5 + k));
+    for (let k = 0; k < 5; k++) await runner.run(randomScoreInput(SHAPE, 4, 5 + k));
     assert.equal(tf.memory().numTensors, before);
   });
 
   it('names the array whose length is wrong, with the sizes', async () => {
-    const input = randomInput(2, 6);
+    const input = randomScoreInput(SHAPE, 2, 6);
     await assert.rejects(
       runner.run({ ...input, windows: input.windows.subarray(1) }),
       (error: unknown) =>
@@ -108,7 +90,7 @@ describe('TfjsRunner', () => {
   });
 
   it('refuses models that do not match the shape', () => {
-    const wrong = models();
+    const wrong = smallModels(SHAPE, 1);
     assert.throws(
       () => new TfjsRunner({ ...wrong, shape: { ...SHAPE, windowLength: 5 } }),
       (error: unknown) =>
@@ -126,7 +108,7 @@ describe('TfjsRunner', () => {
   });
 
   it('disposes its models, once', async () => {
-    const own = new TfjsRunner({ ...models(), shape: SHAPE });
+    const own = new TfjsRunner({ ...smallModels(SHAPE, 1), shape: SHAPE });
     const before = tf.memory().numTensors;
     await own.dispose();
     assert.ok(tf.memory().numTensors < before);

@@ -7,18 +7,9 @@ import { buildLstm } from '../../../../pipelines/models/lstm.js';
 import type { ModelShape } from '../../../../pipelines/models/model-shape.js';
 import { exportAutoencoder } from '../../../../pipelines/models/onnx/export-autoencoder.js';
 import { summarizeModel } from '../../../../pipelines/models/onnx/graph-builder.js';
-import { InvalidOptionError } from '../../../../schemas/errors.js';
+import { assertExportRefused } from '../../../helpers/export-refusal.js';
 
 const SHAPE: ModelShape = { features: 6, classes: 4, windowLength: 3 };
-
-function assertRefused(fn: () => unknown, pattern: RegExp): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof InvalidOptionError);
-    assert.equal(error.context.option, 'model');
-    assert.match(error.message, pattern);
-    return true;
-  });
-}
 
 describe('exportAutoencoder', () => {
   let model: tf.LayersModel;
@@ -78,11 +69,11 @@ describe('exportAutoencoder', () => {
   });
 
   it('refuses a model of another shape', () => {
-    assertRefused(
+    assertExportRefused(
       () => exportAutoencoder(model, { ...SHAPE, features: 7 }),
       /input is not \[N, 7\]/,
     );
-    assertRefused(
+    assertExportRefused(
       () => exportAutoencoder(model, { ...SHAPE, classes: 5 }),
       /head has units = 4, expected 5/,
     );
@@ -90,19 +81,22 @@ describe('exportAutoencoder', () => {
 
   it('refuses a model that is not the autoencoder', () => {
     const lstm = buildLstm({ ...SHAPE, units: 4, seed: 1 });
-    assertRefused(() => exportAutoencoder(lstm, SHAPE), /input is not \[N, 6\]/);
+    assertExportRefused(() => exportAutoencoder(lstm, SHAPE), /input is not \[N, 6\]/);
     lstm.dispose();
   });
 
   it('refuses a block without batch normalization', () => {
     const broken = lookalike({ withoutBatchNorm: 'enc2', headOn: 'enc3' });
-    assertRefused(() => exportAutoencoder(broken, SHAPE), /no layer named enc2_bn/);
+    assertExportRefused(() => exportAutoencoder(broken, SHAPE), /no layer named enc2_bn/);
     broken.dispose();
   });
 
   it('refuses a head that does not read the latent code', () => {
     const broken = lookalike({ headOn: 'dec2' });
-    assertRefused(() => exportAutoencoder(broken, SHAPE), /head reads dec2_act, expected enc3_act/);
+    assertExportRefused(
+      () => exportAutoencoder(broken, SHAPE),
+      /head reads dec2_act, expected enc3_act/,
+    );
     broken.dispose();
   });
 });

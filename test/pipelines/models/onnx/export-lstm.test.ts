@@ -15,7 +15,7 @@ import {
   summarizeModel,
   type ModelSummary,
 } from '../../../../pipelines/models/onnx/graph-builder.js';
-import { InvalidOptionError } from '../../../../schemas/errors.js';
+import { assertExportRefused } from '../../../helpers/export-refusal.js';
 
 const SHAPE: ModelShape = { features: 4, classes: 3, windowLength: 5 };
 const UNITS = 6;
@@ -30,15 +30,6 @@ function weight(model: tf.LayersModel, suffix: string): Float32Array {
   const variable = model.getLayer('lstm').weights.find((w) => w.originalName.endsWith(suffix));
   assert.ok(variable);
   return Float32Array.from(variable.read().dataSync());
-}
-
-function assertRefused(fn: () => unknown, pattern: RegExp): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof InvalidOptionError);
-    assert.equal(error.context.option, 'model');
-    assert.match(error.message, pattern);
-    return true;
-  });
 }
 
 describe('exportLstm', () => {
@@ -128,7 +119,7 @@ describe('exportLstm', () => {
     const lstm = tf.layers.lstm({ units: 2, name: 'lstm' }).apply(input) as tf.SymbolicTensor;
     const head = tf.layers.dense({ units: 3, activation: 'softmax', name: 'head' }).apply(lstm);
     const hard = tf.model({ inputs: input, outputs: head as tf.SymbolicTensor, name: 'hard' });
-    assertRefused(
+    assertExportRefused(
       () => exportLstm(hard, SHAPE),
       /recurrentActivation = "hardSigmoid", expected "sigmoid"/,
     );
@@ -136,16 +127,16 @@ describe('exportLstm', () => {
   });
 
   it('refuses a model of another shape, or not an LSTM', () => {
-    assertRefused(
+    assertExportRefused(
       () => exportLstm(model, { ...SHAPE, windowLength: 6 }),
       /input is not \[N, 6, 5\]/,
     );
-    assertRefused(
+    assertExportRefused(
       () => exportLstm(model, { ...SHAPE, classes: 4 }),
       /head has units = 3, expected 4/,
     );
     const ae = buildAutoencoder({ ...SHAPE, units: [4, 3, 2], seed: 1 });
-    assertRefused(() => exportLstm(ae, SHAPE), /input is not/);
+    assertExportRefused(() => exportLstm(ae, SHAPE), /input is not/);
     ae.dispose();
   });
 });
