@@ -82,7 +82,9 @@ export function preparationTable(p: Preparation, testCounts?: Record<string, num
     p.metadata.deduplicated,
     p.metadata.excludedFeatures,
   );
-  const split = `split: official train/test files; validation = ${p.validation.mode} of the training captures`;
+  const split =
+    'split: official train/test files; ' +
+    `validation = ${p.validation.mode} of the training captures`;
   return `${line}\n${split}\n${table.toString()}`;
 }
 
@@ -123,7 +125,8 @@ export function trainingTable(result: TrainingResult): string {
   const d = manifest.data;
   const line = dataLine(d.source, d.layout, d.deduplicated, d.excludedFeatures);
   const split = `split: validation = ${d.validation} of the training captures`;
-  const threshold = `unknown-attack threshold: ${manifest.anomaly.threshold.toPrecision(4)} (q=${manifest.anomaly.quantile})`;
+  const { anomaly } = manifest;
+  const threshold = `unknown-attack threshold: ${anomaly.threshold.toPrecision(4)} (q=${anomaly.quantile})`;
   return `${line}\n${split}\n${t.toString()}\n${threshold}\nbundle: ${result.dir}`;
 }
 
@@ -171,7 +174,10 @@ export function crossValidationTable(cv: CrossValidationSummary): string {
   }
   const f = cv.friedman;
   return (
-    `${cv.folds}-fold cross-validation (accuracy, folds of capture blocks of the training split)\n` +
-    `${t.toString()}\nFriedman chi-square ${f.chiSquare.toFixed(3)} (df ${f.degreesOfFreedom}), p = ${f.pValue.toPrecision(4)}`
+    `${cv.folds}-fold cross-validation ` +
+    '(accuracy, folds of capture blocks of the training split)\n' +
+    `${t.toString()}\n` +
+    `Friedman chi-square ${f.chiSquare.toFixed(3)} (df ${f.degreesOfFreedom}), ` +
+    `p = ${f.pValue.toPrecision(4)}`
   );
 }

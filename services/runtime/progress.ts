@@ -27,7 +27,7 @@ export function createProgress(options: ProgressOptions): Progress {
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: `${options.label.padEnd(12)} {bar} {percentage}% | {shown} | {eta_formatted} left {note}`,
+      format: `${options.label.padEnd(12)} {bar} {percentage}% | {shown} | {eta_formatted} {note}`,
       hideCursor: true,
       clearOnComplete: false,
     },

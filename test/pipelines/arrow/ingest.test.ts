@@ -80,7 +80,7 @@ describe('ingestDataset', () => {
     }
   });
 
-  it('reports bad rows, drops duplicates, leaves out features and marks generated trees', async () => {
+  it('reports bad rows, drops duplicates, drops features, marks generated trees', async () => {
     const { dir, cleanup } = await tempDir('ingest');
     try {
       await mkdir(join(dir, 'train'));
