@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'BUNDLE_INVALID'
   | 'BUNDLE_MISMATCH'
   | 'INSUFFICIENT_DATA'
+  | 'OUT_OF_ORDER'
   | 'INVALID_OPTION'
   | 'IO';
 

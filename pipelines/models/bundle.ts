@@ -71,6 +71,8 @@ export type BundleContent = Omit<BundleManifest, 'format' | 'version' | 'files'>
 export interface LoadedBundle {
   dir: string;
   manifest: BundleManifest;
+  /** The first 16 hex digits of the manifest's sha256: names this model on scored events. */
+  version: string;
   scaler: Scaler;
   shape: ModelShape;
   file(name: string): Uint8Array;
@@ -119,7 +121,7 @@ export async function writeBundle(
   return manifest;
 }
 
-async function readManifest(dir: string): Promise<BundleManifest> {
+async function readManifest(dir: string): Promise<{ manifest: BundleManifest; text: string }> {
   let text: string;
   try {
     text = await readFile(join(dir, MANIFEST), 'utf8');
@@ -137,7 +139,7 @@ async function readManifest(dir: string): Promise<BundleManifest> {
   if (manifest.version !== BUNDLE_VERSION) {
     throw invalid(dir, `bundle version ${manifest.version} is not supported (${BUNDLE_VERSION})`);
   }
-  return manifest as BundleManifest;
+  return { manifest: manifest as BundleManifest, text };
 }
 
 function checkShape(dir: string, manifest: BundleManifest): ModelShape {
@@ -162,7 +164,7 @@ export async function loadBundle(
   dir: string,
   expect?: { layout?: LayoutName; features: readonly string[] },
 ): Promise<LoadedBundle> {
-  const manifest = await readManifest(dir);
+  const { manifest, text } = await readManifest(dir);
   const contents = new Map<string, Uint8Array>();
   for (const name of Object.values(BUNDLE_FILES)) {
     const expected = manifest.files?.[name];
@@ -189,6 +191,7 @@ export async function loadBundle(
   return {
     dir,
     manifest,
+    version: createHash('sha256').update(text).digest('hex').slice(0, 16),
     scaler,
     shape,
     file: (name) => {

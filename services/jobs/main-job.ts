@@ -8,7 +8,9 @@ import { resolveTrainingConfig } from '../../pipelines/training/config.js';
 import { crossValidate } from '../../pipelines/training/cross-validate.js';
 import { trainModels } from '../../pipelines/training/train.js';
 import type { TrainingResult } from '../../pipelines/training/write-bundle.js';
+import { loadAvroRegistry } from '../../schemas/avro/registry.js';
 import type { LayoutName } from '../../schemas/layouts.js';
+import { streamSplit, type StreamSummary } from '../embedded/stream-split.js';
 import type { Logger } from '../runtime/logger.js';
 import type { Progress } from '../runtime/progress.js';
 
@@ -32,12 +34,15 @@ export interface MainJobResult {
   ingest: IngestSummary;
   training: TrainingResult;
   evaluation: Evaluation;
+  stream: StreamSummary;
 }
 
 /**
  * The single-machine job on a small generated data set: ingest it to Arrow (exact duplicates
  * dropped, the IAT leakage shortcut left out), train the two models with the quick profile,
- * cross-validate them, and evaluate the bundle on the official test split.
+ * cross-validate them, evaluate the bundle on the official test split, then stream the test
+ * split through the stage functions (every message through its Avro schema) as the Kafka
+ * services would.
  */
 export async function runMainJob(options: MainJobOptions): Promise<MainJobResult> {
   const { logger, seed } = options;
@@ -102,5 +107,11 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     logger,
     ...(crossValidation && { crossValidation }),
   });
-  return { datasetDir, arrowDir, ingest, training, evaluation };
+  const stream = await streamSplit({
+    bundle: bundleDir,
+    data: arrowDir,
+    avro: await loadAvroRegistry(),
+    logger,
+  });
+  return { datasetDir, arrowDir, ingest, training, evaluation, stream };
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 
 import type { LayoutName } from '../../../schemas/layouts.js';
+import type { StreamSummary } from '../../embedded/stream-split.js';
 import { runMainJob } from '../../jobs/main-job.js';
 import { createProgress } from '../../runtime/progress.js';
 import type { CliContext } from '../context.js';
@@ -21,10 +22,25 @@ interface RunFlags {
   epochs?: number;
 }
 
+function streamLine(s: StreamSummary): string {
+  const ms = (v: number) => `${v.toFixed(2)} ms`;
+  const dropped = Object.entries(s.deadLettered).map(([code, n]) => `${code} ${n}`);
+  return (
+    `streamed the test split through preprocess, window and score in one process: ` +
+    `${s.scored.toLocaleString('en-US')} of ${s.records.toLocaleString('en-US')} records scored, ` +
+    `${Math.round(s.recordsPerSecond).toLocaleString('en-US')} records/s; latency p50 ` +
+    `${ms(s.latencyMs.p50)}, p95 ${ms(s.latencyMs.p95)}, p99 ${ms(s.latencyMs.p99)}; ` +
+    `live accuracy ${(s.accuracy * 100).toFixed(2)}%; dead-lettered: ` +
+    `${dropped.length > 0 ? dropped.join(', ') : 'none'}`
+  );
+}
+
 export function runCommand(program: Command, context: CliContext): void {
   program
     .command('run')
-    .description('the main job on generated data: synth, ingest, train, cross-validate, evaluate')
+    .description(
+      'the main job on generated data: synth, ingest, train, cross-validate, evaluate, stream',
+    )
     .option('--work <dir>', 'working folder', 'out/main-job')
     .option('--rows <n>', 'rows of generated data', integer('--rows', 1), 20_000)
     .option('--seed <n>', 'random seed', integer('--seed'), 1)
@@ -46,6 +62,7 @@ export function runCommand(program: Command, context: CliContext): void {
       context.print(ingestTable(result.ingest));
       context.print(evaluationTable(document));
       if (document.crossValidation) context.print(crossValidationTable(document.crossValidation));
+      context.print(streamLine(result.stream));
       context.print(`model bundle: ${result.training.dir}`);
       context.print(`metrics: ${metricsPath}`);
       context.print(`report: ${reportPath}`);

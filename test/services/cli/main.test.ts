@@ -84,6 +84,8 @@ describe('iomt CLI', () => {
       }
       assert.match(result.stdout, /3-fold cross-validation/);
       assert.match(result.stdout, /Friedman chi-square/);
+      assert.match(result.stdout, /streamed the test split .* records scored/);
+      assert.match(result.stdout, /dead-lettered: none/);
       const report = await readFile(join(dir, 'bundle', 'evaluation', 'report.html'), 'utf8');
       assert.match(report, /<svg/);
 
