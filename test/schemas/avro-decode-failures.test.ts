@@ -44,6 +44,8 @@ function rawMessage(parts: { layout?: number[]; values?: number[]; label?: numbe
     ...capture,
     ...varint(5),
     ...(parts.layout ?? varint(1)),
+    // excludedFeatures: an empty array.
+    ...varint(0),
     ...(parts.values ?? [...varint(1), 0, 0, 0x80, 0x3f, 0]),
     ...(parts.label ?? varint(0)),
     ...varint(1_733_218_200_123),
@@ -61,6 +63,7 @@ describe('decoding failures are values', () => {
         capture: 'A',
         seq: 5,
         layout: 'L39',
+        excludedFeatures: [],
         values: [1],
         label19: null,
         producedAt: 1_733_218_200_123,
