@@ -1,0 +1,318 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
+import type { Logger } from 'pino';
+
+import type { StageOutcome } from '../../pipelines/stages/outcome.js';
+import type { AvroValues, SchemaName, Stage } from '../../schemas/avro/messages.js';
+import type { AvroRegistry } from '../../schemas/avro/registry.js';
+import { InvalidOptionError } from '../../schemas/errors.js';
+import { retryWithBackoff, type BackoffOptions } from './backoff.js';
+import { deadLetterOf } from './dead-letter.js';
+
+/** The schemas a stage writes: each carries the capture it is keyed by. */
+export type OutputSchema = 'ScaledFlowRecord' | 'FlowWindow' | 'ScoredEvent';
+
+/**
+ * A stage bound to its input and output schemas: the pure stage function, and hooks that let a
+ * stateful stage keep its state in step with what Kafka committed.
+ */
+export interface StageHandler<I extends SchemaName, O extends OutputSchema> {
+  readonly stage: Stage;
+  readonly input: I;
+  readonly output: O;
+  /** One outcome per value, in order. */
+  process(values: readonly AvroValues[I][]): Promise<StageOutcome<AvroValues[O]>[]>;
+  /** The outputs of the last `process` were committed. */
+  committed?(): void;
+  /** The outputs of the last `process` were not committed, and will be processed again. */
+  aborted?(): void;
+}
+
+/** How a stage runner binds a stage to Kafka. */
+export interface StageRunnerOptions<I extends SchemaName, O extends OutputSchema> {
+  kafka: Kafka;
+  registry: AvroRegistry;
+  handler: StageHandler<I, O>;
+  inputTopic: string;
+  outputTopic: string;
+  deadLetterTopic: string;
+  logger: Logger;
+  /** The consumer group. Default `iomt-<stage>`. */
+  groupId?: string;
+  /**
+   * Names this instance among those of the group; with the group it makes the transactional
+   * id, which must stay the same across restarts so that a restarted instance fences its
+   * predecessor. Default `0`.
+   */
+  instanceId?: string;
+  /** Messages per transaction at most. Default 500. */
+  chunkSize?: number;
+  /** Waits between tries to connect. Default BACKOFF_DEFAULTS. */
+  backoff?: BackoffOptions;
+  /** Read the input from its beginning when the group has no committed offset. Default true. */
+  fromBeginning?: boolean;
+}
+
+/** What a runner has done since it started. */
+export interface StageRunnerCounts {
+  consumed: number;
+  produced: number;
+  deadLettered: number;
+  committed: number;
+  aborted: number;
+}
+
+/**
+ * Runs a stage as an exactly-once consume-transform-produce loop: each chunk of a fetched batch
+ * is decoded, processed, and its outputs, dead letters and consumed offsets are written in one
+ * transaction. A transaction that fails is aborted, and the chunk is fetched and processed
+ * again; consumers of the output read it with `readUncommitted: false`, so they never see an
+ * aborted output.
+ */
+export class StageRunner<I extends SchemaName, O extends OutputSchema> {
+  /** What the runner has done so far. */
+  readonly counts: StageRunnerCounts = {
+    consumed: 0,
+    produced: 0,
+    deadLettered: 0,
+    committed: 0,
+    aborted: 0,
+  };
+
+  private readonly groupId: string;
+  private readonly transactionalId: string;
+  private readonly chunkSize: number;
+  private readonly logger: Logger;
+  private readonly consumer: Consumer;
+  private readonly producer: Producer;
+  private readonly stopping = new AbortController();
+  private started = false;
+
+  constructor(private readonly options: StageRunnerOptions<I, O>) {
+    const { handler } = options;
+    this.groupId = options.groupId ?? `iomt-${handler.stage}`;
+    this.transactionalId = `${this.groupId}-${options.instanceId ?? '0'}`;
+    this.chunkSize = options.chunkSize ?? 500;
+    if (!Number.isInteger(this.chunkSize) || this.chunkSize < 1) {
+      throw new InvalidOptionError(
+        'chunkSize',
+        `must be a positive integer, got ${this.chunkSize}`,
+      );
+    }
+    this.logger = options.logger.child({
+      stage: handler.stage,
+      input: options.inputTopic,
+      output: options.outputTopic,
+    });
+
+    this.consumer = options.kafka.consumer({
+      groupId: this.groupId,
+      readUncommitted: false,
+      maxWaitTimeInMs: 200,
+      retry: {
+        initialRetryTime: 100,
+        retries: 8,
+        restartOnFailure: (error) => {
+          this.logger.warn({ err: error.message }, 'consumer failed; restarting');
+          return Promise.resolve(!this.stopping.signal.aborted);
+        },
+      },
+    });
+    // The broker answers CONCURRENT_TRANSACTIONS while it writes the previous commit's
+    // markers; a short first retry keeps back-to-back transactions fast (infra/kafka/README.md).
+    this.producer = options.kafka.producer({
+      transactionalId: this.transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { initialRetryTime: 50, retries: 10 },
+    });
+    this.consumer.on(this.consumer.events.CRASH, (event) => {
+      const { error, restart } = event.payload;
+      this.logger.warn({ err: error.message, restart }, 'consumer crashed');
+    });
+  }
+
+  /**
+   * Connects (retrying with backoff while the broker is down), joins the group and starts the
+   * loop. Resolves once consuming has begun.
+   */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const { inputTopic } = this.options;
+    const retry = { ...this.options.backoff, signal: this.stopping.signal };
+
+    await retryWithBackoff('connect producer', () => this.producer.connect(), this.logger, retry);
+    await retryWithBackoff('connect consumer', () => this.consumer.connect(), this.logger, retry);
+    await this.consumer.subscribe({
+      topics: [inputTopic],
+      fromBeginning: this.options.fromBeginning ?? true,
+    });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+    this.logger.info({ groupId: this.groupId, transactionalId: this.transactionalId }, 'started');
+  }
+
+  /** Finishes the transaction in progress, leaves the group and disconnects. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    // Disconnecting the consumer waits for the batch in progress, whose transaction ends first.
+    await this.consumer.disconnect();
+    await this.producer.disconnect();
+    this.logger.info({ ...this.counts }, 'stopped');
+  }
+
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (batch.isEmpty()) return;
+
+    for (let from = 0; from < batch.messages.length; from += this.chunkSize) {
+      if (!payload.isRunning() || payload.isStale()) return;
+      const chunk = batch.messages.slice(from, from + this.chunkSize);
+      await this.processChunk(batch.topic, batch.partition, chunk);
+
+      payload.resolveOffset((chunk[chunk.length - 1] as KafkaMessage).offset);
+      await payload.heartbeat();
+      // Scoring is CPU work: let timers and sockets run between chunks.
+      await yieldToEventLoop();
+    }
+  }
+
+  private async processChunk(
+    topic: string,
+    partition: number,
+    chunk: readonly KafkaMessage[],
+  ): Promise<void> {
+    const { handler, registry } = this.options;
+    const origin = { topic, partition };
+    const deadLetters: Message[] = [];
+    const toDeadLetter = (message: KafkaMessage, code: string, reason: string) => {
+      const letter = deadLetterOf(message, origin, handler.stage, code, reason);
+      deadLetters.push({ key: message.key, value: registry.encode('DeadLetter', letter) });
+    };
+
+    const values: AvroValues[I][] = [];
+    const sources: KafkaMessage[] = [];
+    for (const message of chunk) {
+      if (!message.value) {
+        toDeadLetter(message, 'MALFORMED_ROW', 'message without a value');
+        continue;
+      }
+      const decoded = registry.decodeAs(handler.input, message.value);
+      if (!decoded.ok) {
+        toDeadLetter(message, decoded.code, decoded.message);
+        continue;
+      }
+      values.push(decoded.value);
+      sources.push(message);
+    }
+
+    const outputs: Message[] = [];
+    try {
+      const outcomes = values.length > 0 ? await handler.process(values) : [];
+      outcomes.forEach((outcome, i) => {
+        const source = sources[i] as KafkaMessage;
+        if (!outcome.ok) return toDeadLetter(source, outcome.code, outcome.reason);
+        const value = outcome.value as AvroValues[O] & { capture: string };
+        outputs.push({ key: value.capture, value: registry.encode(handler.output, value) });
+      });
+      await this.commit(topic, partition, chunk, outputs, deadLetters);
+    } catch (error) {
+      this.counts.aborted++;
+      handler.aborted?.();
+      this.logger.warn(
+        {
+          partition,
+          offset: chunk[0]?.offset,
+          err: error instanceof Error ? error.message : error,
+        },
+        'chunk not committed; it will be processed again',
+      );
+      throw error;
+    }
+
+    handler.committed?.();
+    this.counts.consumed += chunk.length;
+    this.counts.produced += outputs.length;
+    this.counts.deadLettered += deadLetters.length;
+    this.counts.committed++;
+    if (deadLetters.length > 0) {
+      this.logger.warn({ partition, count: deadLetters.length }, 'messages dead-lettered');
+    }
+  }
+
+  private async commit(
+    topic: string,
+    partition: number,
+    chunk: readonly KafkaMessage[],
+    outputs: Message[],
+    deadLetters: Message[],
+  ): Promise<void> {
+    const last = chunk[chunk.length - 1] as KafkaMessage;
+    const transaction = await this.producer.transaction();
+    try {
+      if (outputs.length > 0) {
+        await transaction.send({ topic: this.options.outputTopic, acks: -1, messages: outputs });
+      }
+      if (deadLetters.length > 0) {
+        await transaction.send({
+          topic: this.options.deadLetterTopic,
+          acks: -1,
+          messages: deadLetters,
+        });
+      }
+      await transaction.sendOffsets({
+        consumerGroupId: this.groupId,
+        topics: [{ topic, partitions: [{ partition, offset: String(Number(last.offset) + 1) }] }],
+      });
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch((abortError: unknown) => {
+        this.logger.warn({ err: String(abortError) }, 'abort failed');
+      });
+      throw error;
+    }
+  }
+}
+
+/** Something with a `stop`, as a stage runner. */
+export interface Stoppable {
+  stop(): Promise<void>;
+}
+
+/**
+ * Stops `runners` on the first SIGINT or SIGTERM, each in turn, then calls `done`. Answers a
+ * function that removes the handlers.
+ */
+export function stopOnSignals(
+  runners: readonly Stoppable[],
+  logger: Logger,
+  done: (error?: unknown) => void = () => undefined,
+): () => void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    remove();
+    logger.info({ signal }, 'stopping');
+    void (async () => {
+      try {
+        for (const runner of runners) await runner.stop();
+        done();
+      } catch (error) {
+        done(error);
+      }
+    })();
+  };
+  const remove = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return remove;
+}
