@@ -5,6 +5,7 @@ import { IomtError, InvalidOptionError } from '../../schemas/errors.js';
 import { createLogger } from '../runtime/logger.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { ingestCommand } from './commands/ingest.js';
+import { kafkaCommands } from './commands/kafka.js';
 import { prepareCommand } from './commands/prepare.js';
 import { runCommand } from './commands/run.js';
 import { synthCommand } from './commands/synth.js';
@@ -27,6 +28,7 @@ function buildProgram(context: CliContext): Command {
   trainCommand(program, context);
   evaluateCommand(program, context);
   runCommand(program, context);
+  kafkaCommands(program, context);
   return program;
 }
 

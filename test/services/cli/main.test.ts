@@ -32,7 +32,16 @@ describe('iomt CLI', () => {
   it('prints help for the program and for each command', async () => {
     const help = await iomt('--help');
     assert.equal(help.code, 0);
-    for (const command of ['synth', 'ingest', 'prepare', 'train', 'evaluate', 'run']) {
+    for (const command of [
+      'synth',
+      'ingest',
+      'prepare',
+      'train',
+      'evaluate',
+      'run',
+      'serve',
+      'replay',
+    ]) {
       assert.match(help.stdout, new RegExp(`\\b${command}\\b`));
       const own = await iomt(command, '--help');
       assert.equal(own.code, 0, command);
@@ -48,6 +57,10 @@ describe('iomt CLI', () => {
     const layout = await iomt('synth', '--out', '/tmp/never', '--layout', '44');
     assert.equal(layout.code, 2);
     assert.match(layout.stderr, /--layout: expected one of 45, 39, got "44"/);
+
+    const stage = await iomt('serve', 'train', '--bundle', '/tmp/never');
+    assert.equal(stage.code, 2);
+    assert.match(stage.stderr, /<stage>: expected one of preprocess, window, score, got "train"/);
 
     const missing = await iomt('ingest', '--out', '/tmp/never');
     assert.equal(missing.code, 2);

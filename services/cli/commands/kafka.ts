@@ -1,0 +1,173 @@
+import type { Command } from 'commander';
+
+import { loadBundle } from '../../../pipelines/models/bundle.js';
+import {
+  createScorer,
+  SCORING_ENGINES,
+  type ScoringEngine,
+} from '../../../pipelines/models/bundle-runner.js';
+import { loadAvroRegistry } from '../../../schemas/avro/registry.js';
+import { createKafkaClient } from '../../runtime/kafka-client.js';
+import { resolveKafkaConfig } from '../../runtime/kafka-config.js';
+import { StageRunner, stopOnSignals, type Stoppable } from '../../runtime/stage-runner.js';
+import { createTopics, resolveTopicNames, type TopicNames } from '../../runtime/topics.js';
+import { preprocessHandler } from '../../stages/preprocess-service.js';
+import { replay } from '../../stages/replay.js';
+import { scoreHandler } from '../../stages/score-service.js';
+import { windowHandler } from '../../stages/window-service.js';
+import type { CliContext } from '../context.js';
+import { integer, list, oneOf } from '../parse.js';
+
+interface KafkaFlags {
+  brokers?: string[];
+  topicPrefix?: string;
+}
+
+const STAGES = ['preprocess', 'window', 'score'] as const;
+type StageName = (typeof STAGES)[number];
+
+/** The flags every Kafka command shares: where the broker is and what the topics are called. */
+function kafkaOptions(command: Command): Command {
+  return command
+    .option(
+      '--brokers <list>',
+      'comma-separated host:port (default IOMT_KAFKA_BROKERS or 127.0.0.1:9092)',
+      list,
+    )
+    .option('--topic-prefix <prefix>', 'prefix of every topic name');
+}
+
+function connect(flags: KafkaFlags, context: CliContext) {
+  const config = resolveKafkaConfig(flags.brokers ? { brokers: flags.brokers } : {});
+  const topics = resolveTopicNames(
+    flags.topicPrefix !== undefined ? { prefix: flags.topicPrefix } : {},
+  );
+  return { kafka: createKafkaClient(config, context.logger), topics };
+}
+
+/** Runs until SIGINT or SIGTERM, then stops the runner cleanly. */
+function untilSignal(runner: Stoppable, context: CliContext): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    stopOnSignals([runner], context.logger, (error) =>
+      error
+        ? reject(error instanceof Error ? error : new Error('stopping failed', { cause: error }))
+        : resolve(),
+    );
+  });
+}
+
+async function serve(
+  stage: StageName,
+  flags: KafkaFlags & { bundle: string; instance: string; engine: ScoringEngine },
+  context: CliContext,
+) {
+  const { kafka, topics } = connect(flags, context);
+  const registry = await loadAvroRegistry();
+  const bundle = await loadBundle(flags.bundle);
+  const common = {
+    kafka,
+    registry,
+    logger: context.logger.child({ stage }),
+    deadLetterTopic: topics.deadLetter,
+    instanceId: flags.instance,
+  };
+  const io: Record<StageName, [keyof TopicNames, keyof TopicNames]> = {
+    preprocess: ['raw', 'scaled'],
+    window: ['scaled', 'windows'],
+    score: ['windows', 'scores'],
+  };
+  const [input, output] = io[stage];
+  const base = { ...common, inputTopic: topics[input], outputTopic: topics[output] };
+
+  if (stage === 'score') {
+    const scorer = await createScorer(bundle, { engine: flags.engine, logger: context.logger });
+    try {
+      const runner = new StageRunner({ ...base, handler: scoreHandler(bundle, scorer) });
+      await runner.start();
+      await untilSignal(runner, context);
+    } finally {
+      await scorer.dispose();
+    }
+    return;
+  }
+  const runner =
+    stage === 'preprocess'
+      ? new StageRunner({ ...base, handler: preprocessHandler(bundle) })
+      : new StageRunner({ ...base, handler: windowHandler(bundle) });
+  await runner.start();
+  await untilSignal(runner, context);
+}
+
+export function kafkaCommands(program: Command, context: CliContext): void {
+  const topics = program.command('topics').description('Kafka topics of the pipeline');
+  kafkaOptions(
+    topics
+      .command('create')
+      .description(
+        'create the raw, scaled, windows, scores and dead-letter topics that are missing',
+      )
+      .option('--partitions <n>', 'partitions per topic', integer('--partitions', 1), 3),
+  ).action(async (flags: KafkaFlags & { partitions: number }) => {
+    const { kafka, topics: names } = connect(flags, context);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const created = await createTopics(admin, names, { partitions: flags.partitions });
+      context.print(created.length > 0 ? `created: ${created.join(', ')}` : 'all topics exist');
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  kafkaOptions(
+    program
+      .command('serve')
+      .description('run one stage of the pipeline on Kafka, exactly once, until SIGINT or SIGTERM')
+      .argument('<stage>', `one of ${STAGES.join(', ')}`, oneOf('<stage>', STAGES))
+      .requiredOption('--bundle <dir>', 'model bundle folder')
+      .option(
+        '--instance <id>',
+        'this instance among those of the stage (names its transactions)',
+        '0',
+      )
+      .option(
+        '--engine <onnx|tfjs>',
+        'what runs the models (score)',
+        oneOf('--engine', SCORING_ENGINES),
+        'onnx',
+      ),
+  ).action(
+    (
+      stage: StageName,
+      flags: KafkaFlags & { bundle: string; instance: string; engine: ScoringEngine },
+    ) => serve(stage, flags, context),
+  );
+
+  kafkaOptions(
+    program
+      .command('replay')
+      .description('replay an Arrow flow file (or a folder with test.arrow) into the raw topic')
+      .requiredOption('--data <path>', 'Arrow flow file, or a folder with test.arrow')
+      .option(
+        '--rate <n>',
+        'records per second at most (0: as fast as possible)',
+        integer('--rate', 0),
+        0,
+      )
+      .option('--limit <n>', 'records to replay at most', integer('--limit', 1)),
+  ).action(async (flags: KafkaFlags & { data: string; rate: number; limit?: number }) => {
+    const { kafka, topics: names } = connect(flags, context);
+    const summary = await replay({
+      kafka,
+      registry: await loadAvroRegistry(),
+      logger: context.logger,
+      data: flags.data,
+      topic: names.raw,
+      rate: flags.rate,
+      ...(flags.limit !== undefined && { limit: flags.limit }),
+    });
+    context.print(
+      `replayed ${summary.records} records in ${summary.seconds.toFixed(1)} s into ${names.raw}`,
+    );
+  });
+}
