@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 
 import { IomtError, InvalidOptionError } from '../../schemas/errors.js';
 import { createLogger } from '../runtime/logger.js';
+import { downstreamCommands } from './commands/downstream.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { ingestCommand } from './commands/ingest.js';
 import { kafkaCommands } from './commands/kafka.js';
@@ -29,6 +30,7 @@ function buildProgram(context: CliContext): Command {
   evaluateCommand(program, context);
   runCommand(program, context);
   kafkaCommands(program, context);
+  downstreamCommands(program, context);
   return program;
 }
 
