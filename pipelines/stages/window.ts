@@ -92,6 +92,31 @@ export class WindowStage {
     }
   }
 
+  /**
+   * Rebuilds a capture's state from the newest window it was given, as read back from the
+   * windows topic after a restart or a rebalance: the window's present steps become the ring,
+   * oldest first, and the next record pushed must come after the window's seq.
+   */
+  restoreFromWindow(window: FlowWindow): void {
+    const { windowLength, features } = this.options;
+    const width = features + 1;
+    if (window.windowLength !== windowLength || window.stepWidth !== width) {
+      throw new RangeError(
+        `window of ${window.capture} is ${window.windowLength} x ${window.stepWidth}, ` +
+          `expected ${windowLength} x ${width}`,
+      );
+    }
+
+    const state = this.stateOf(window.capture);
+    state.ring.reset();
+    for (let step = 0; step < windowLength; step++) {
+      const at = step * width;
+      if (window.steps[at + features] !== 1) continue;
+      state.ring.push(window.steps, at);
+    }
+    state.lastSeq = window.seq;
+  }
+
   /** Forgets a capture, e.g. when its partition is revoked. */
   drop(capture: string): void {
     this.captures.delete(capture);

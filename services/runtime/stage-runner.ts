@@ -22,8 +22,17 @@ export interface StageHandler<I extends SchemaName, O extends OutputSchema> {
   readonly stage: Stage;
   readonly input: I;
   readonly output: O;
-  /** One outcome per value, in order. */
-  process(values: readonly AvroValues[I][]): Promise<StageOutcome<AvroValues[O]>[]>;
+  /** One outcome per value, in order; `partition` is the input partition they came from. */
+  process(
+    values: readonly AvroValues[I][],
+    partition?: number,
+  ): Promise<StageOutcome<AvroValues[O]>[]>;
+  /**
+   * The input partitions newly assigned to this instance, before the first chunk of any of
+   * them is processed: a stateful stage rebuilds its state for them here. A failure is retried
+   * with the next batch.
+   */
+  assigned?(partitions: readonly number[]): Promise<void>;
   /** The outputs of the last `process` were committed. */
   committed?(): void;
   /** The outputs of the last `process` were not committed, and will be processed again. */
@@ -89,6 +98,9 @@ export class StageRunner<I extends SchemaName, O extends OutputSchema> {
   private readonly producer: Producer;
   private readonly stopping = new AbortController();
   private started = false;
+  // Input partitions owned as of the last group join, and those not yet handed to `assigned`.
+  private owned = new Set<number>();
+  private unprepared = new Set<number>();
 
   constructor(private readonly options: StageRunnerOptions<I, O>) {
     const { handler } = options;
@@ -128,6 +140,13 @@ export class StageRunner<I extends SchemaName, O extends OutputSchema> {
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner,
       retry: { initialRetryTime: 50, retries: 10 },
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+      const now = new Set(event.payload.memberAssignment[options.inputTopic] ?? []);
+      const unprepared = new Set([...now].filter((p) => !this.owned.has(p)));
+      for (const partition of this.unprepared) if (now.has(partition)) unprepared.add(partition);
+      this.owned = now;
+      this.unprepared = unprepared;
     });
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       const { error, restart } = event.payload;
@@ -172,6 +191,7 @@ export class StageRunner<I extends SchemaName, O extends OutputSchema> {
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (batch.isEmpty()) return;
+    await this.prepareAssigned();
 
     for (let from = 0; from < batch.messages.length; from += this.chunkSize) {
       if (!payload.isRunning() || payload.isStale()) return;
@@ -183,6 +203,15 @@ export class StageRunner<I extends SchemaName, O extends OutputSchema> {
       // Scoring is CPU work: let timers and sockets run between chunks.
       await yieldToEventLoop();
     }
+  }
+
+  private async prepareAssigned(): Promise<void> {
+    const { handler } = this.options;
+    if (this.unprepared.size === 0 || !handler.assigned) return;
+    const partitions = [...this.unprepared].sort((a, b) => a - b);
+    await handler.assigned(partitions);
+    for (const partition of partitions) this.unprepared.delete(partition);
+    this.logger.info({ partitions }, 'assigned partitions prepared');
   }
 
   private async processChunk(
@@ -216,7 +245,7 @@ export class StageRunner<I extends SchemaName, O extends OutputSchema> {
 
     const outputs: Message[] = [];
     try {
-      const outcomes = values.length > 0 ? await handler.process(values) : [];
+      const outcomes = values.length > 0 ? await handler.process(values, partition) : [];
       outcomes.forEach((outcome, i) => {
         const source = sources[i] as KafkaMessage;
         if (!outcome.ok) return toDeadLetter(source, outcome.code, outcome.reason);

@@ -93,7 +93,15 @@ async function serve(
   const runner =
     stage === 'preprocess'
       ? new StageRunner({ ...base, handler: preprocessHandler(bundle) })
-      : new StageRunner({ ...base, handler: windowHandler(bundle) });
+      : new StageRunner({
+          ...base,
+          handler: windowHandler(bundle, {
+            kafka,
+            registry,
+            topic: topics.windows,
+            logger: common.logger,
+          }),
+        });
   await runner.start();
   await untilSignal(runner, context);
 }
