@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
-import { Kafka, logLevel } from 'kafkajs';
 import type { Admin, Producer } from 'kafkajs';
 import { pino } from 'pino';
 
@@ -12,45 +11,15 @@ import type { AvroRegistry } from '../../schemas/avro/registry.js';
 import { monitor } from '../../services/downstream/monitor.js';
 import { tail } from '../../services/downstream/tail.js';
 import { createKafkaClient } from '../../services/runtime/kafka-client.js';
-import { resolveKafkaConfig } from '../../services/runtime/kafka-config.js';
+import { kafkaConfig as config, probeKafka, skipWithoutBroker } from '../helpers/kafka.js';
 
 // iomt tail and iomt monitor against the broker of infra/kafka/start.sh (or IOMT_KAFKA_BROKERS).
 // Without one the test skips, unless IOMT_REQUIRE_KAFKA is set.
 
-const config = resolveKafkaConfig({ clientId: 'iomt-test' });
-const REQUIRED = Boolean(process.env.IOMT_REQUIRE_KAFKA);
-const PROBE_MS = 5_000;
 const READ_TIMEOUT_MS = 30_000;
 const G6 = ['Benign', 'Spoofing', 'Recon', 'MQTT', 'TCP_IP-DDoS', 'TCP_IP-DoS'];
 
 const logger = pino({ level: process.env.IOMT_LOG_LEVEL ?? 'silent' });
-
-/** Why no broker answers, or undefined when one does. */
-async function probe(): Promise<string | undefined> {
-  const admin = new Kafka({
-    brokers: [...config.brokers],
-    clientId: config.clientId,
-    connectionTimeout: Math.min(config.connectionTimeoutMs, PROBE_MS),
-    requestTimeout: PROBE_MS,
-    retry: { retries: 0 },
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve(`no answer within ${PROBE_MS} ms`), PROBE_MS);
-  });
-  const answer = (async () => {
-    await admin.connect();
-    await admin.describeCluster();
-    return undefined;
-  })().catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
-  try {
-    return await Promise.race([answer, timeout]);
-  } finally {
-    clearTimeout(timer);
-    await admin.disconnect().catch(() => undefined);
-  }
-}
 
 /** A G6 scored event of `capture`, predicting class `predicted` with true 6-class `label6`. */
 function scored(
@@ -118,7 +87,7 @@ describe('tail and monitor on a real broker', { timeout: 120_000 }, () => {
   }
 
   before(async () => {
-    problem = await probe();
+    problem = await probeKafka();
     if (problem !== undefined) return;
 
     registry = await loadAvroRegistry();
@@ -156,14 +125,6 @@ describe('tail and monitor on a real broker', { timeout: 120_000 }, () => {
     await admin.disconnect();
   });
 
-  const skipWithoutBroker = (t: { skip: (message: string) => void }): boolean => {
-    if (problem === undefined) return false;
-    const where = config.brokers.join(',');
-    if (REQUIRED) assert.fail(`no Kafka broker at ${where} (IOMT_REQUIRE_KAFKA): ${problem}`);
-    t.skip(`no Kafka broker at ${where} (${problem}); run infra/kafka/start.sh`);
-    return true;
-  };
-
   const common = () => ({
     kafka,
     registry,
@@ -174,7 +135,7 @@ describe('tail and monitor on a real broker', { timeout: 120_000 }, () => {
   });
 
   it('tails exactly the committed events, as JSON lines', async (t) => {
-    if (skipWithoutBroker(t)) return;
+    if (skipWithoutBroker(t, problem)) return;
     const lines: string[] = [];
     const summary = await tail({
       ...common(),
@@ -189,7 +150,7 @@ describe('tail and monitor on a real broker', { timeout: 120_000 }, () => {
   });
 
   it('tails only the committed attacks, or only the flagged ones, in pretty lines', async (t) => {
-    if (skipWithoutBroker(t)) return;
+    if (skipWithoutBroker(t, problem)) return;
     const attacks: string[] = [];
     await tail({ ...common(), attacks: true, limit: 2, print: (line) => attacks.push(line) });
     assert.equal(attacks.length, 2);
@@ -213,7 +174,7 @@ describe('tail and monitor on a real broker', { timeout: 120_000 }, () => {
   });
 
   it('monitors the committed events with hand-computed statistics', async (t) => {
-    if (skipWithoutBroker(t)) return;
+    if (skipWithoutBroker(t, problem)) return;
     const printed: string[] = [];
     const { snapshot: s } = await monitor({
       ...common(),

@@ -6,14 +6,11 @@ import type { TestContext } from 'node:test';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import type { Admin, Consumer, ConsumerConfig, KafkaMessage, Producer } from 'kafkajs';
 
-import { resolveKafkaConfig } from '../../services/runtime/kafka-config.js';
+import { kafkaConfig as config, probeKafka, skipWithoutBroker } from '../helpers/kafka.js';
 
 // Runs against the broker of infra/kafka/start.sh (or IOMT_KAFKA_BROKERS). Without one the
 // tests skip, unless IOMT_REQUIRE_KAFKA is set (as CI does), when they fail instead.
 
-const config = resolveKafkaConfig({ clientId: 'iomt-test' });
-const REQUIRED = Boolean(process.env.IOMT_REQUIRE_KAFKA);
-const PROBE_MS = 5_000;
 const TEST_TIMEOUT_MS = 90_000;
 
 function client(): Kafka {
@@ -28,48 +25,9 @@ function client(): Kafka {
   });
 }
 
-/** Why no broker answers at the configured address, or undefined when one does. */
-async function probe(): Promise<string | undefined> {
-  // Its own silent client, with no retries: a missing broker is an answer here, not an error.
-  const admin = new Kafka({
-    brokers: [...config.brokers],
-    clientId: config.clientId,
-    connectionTimeout: Math.min(config.connectionTimeoutMs, PROBE_MS),
-    // A listener that accepts but never answers would otherwise hold the process for the
-    // default 30 s request timeout after the test has skipped.
-    requestTimeout: PROBE_MS,
-    retry: { retries: 0 },
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve(`no answer within ${PROBE_MS} ms`), PROBE_MS);
-  });
-  const answer = (async () => {
-    await admin.connect();
-    await admin.describeCluster();
-    return undefined;
-  })().catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
-  try {
-    return await Promise.race([answer, timeout]);
-  } finally {
-    clearTimeout(timer);
-    await admin.disconnect().catch(() => undefined);
-  }
-}
-
-let probed: Promise<string | undefined> | undefined;
-
 /** True when the broker answers; otherwise skips the test, or fails it when one is required. */
 async function brokerOrSkip(t: TestContext): Promise<boolean> {
-  probed ??= probe();
-  const problem = await probed;
-  if (problem === undefined) return true;
-
-  const where = config.brokers.join(',');
-  if (REQUIRED) assert.fail(`no Kafka broker at ${where} (IOMT_REQUIRE_KAFKA is set): ${problem}`);
-  t.skip(`no Kafka broker at ${where} (${problem}); run infra/kafka/start.sh`);
-  return false;
+  return !skipWithoutBroker(t, await probeKafka());
 }
 
 function uniqueName(kind: string): string {

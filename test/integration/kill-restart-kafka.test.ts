@@ -6,23 +6,17 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 
-import { Kafka, logLevel } from 'kafkajs';
 import type { Admin, Consumer, KafkaMessage } from 'kafkajs';
 import { pino } from 'pino';
 
-import { ingestDataset } from '../../pipelines/arrow/ingest.js';
 import { openFlowFile } from '../../pipelines/arrow/flow-reader.js';
-import { generateDataset } from '../../pipelines/dataset/synth/index.js';
 import { evaluateBundle } from '../../pipelines/evaluation/evaluate-bundle.js';
-import { selectBackend } from '../../pipelines/models/backend.js';
 import { loadBundle } from '../../pipelines/models/bundle.js';
 import { createScorer } from '../../pipelines/models/bundle-runner.js';
 import type { Scorer } from '../../pipelines/models/scorer.js';
-import { trainModels } from '../../pipelines/training/train.js';
 import { loadAvroRegistry } from '../../schemas/avro/registry.js';
 import type { AvroRegistry } from '../../schemas/avro/registry.js';
 import { createKafkaClient } from '../../services/runtime/kafka-client.js';
-import { resolveKafkaConfig } from '../../services/runtime/kafka-config.js';
 import { StageRunner } from '../../services/runtime/stage-runner.js';
 import type { Stoppable } from '../../services/runtime/stage-runner.js';
 import { createTopics, resolveTopicNames, topicList } from '../../services/runtime/topics.js';
@@ -30,49 +24,21 @@ import type { TopicNames } from '../../services/runtime/topics.js';
 import { preprocessHandler } from '../../services/stages/preprocess-service.js';
 import { replay } from '../../services/stages/replay.js';
 import { scoreHandler } from '../../services/stages/score-service.js';
-import { REPO_ROOT, tempDir } from '../helpers/paths.js';
+import { REPO_ROOT } from '../helpers/paths.js';
+import { kafkaConfig as config, probeKafka, skipWithoutBroker } from '../helpers/kafka.js';
+import { tinyBundle } from '../helpers/tiny-bundle.js';
 
 // The window stage as a child process (`iomt serve window`), SIGKILLed mid-replay and started
 // again: its successor must rebuild each capture's window state from the windows topic, so
 // every record is scored exactly once and as offline evaluation scores it. Needs the broker of
 // infra/kafka/start.sh (or IOMT_KAFKA_BROKERS); skips without one unless IOMT_REQUIRE_KAFKA.
 
-const config = resolveKafkaConfig({ clientId: 'iomt-test' });
-const REQUIRED = Boolean(process.env.IOMT_REQUIRE_KAFKA);
-const PROBE_MS = 5_000;
 const READ_TIMEOUT_MS = 90_000;
 const REPLAYED = 600;
 const RATE = 60;
 const KILL_AFTER_MS = 4_000;
 
 const logger = pino({ level: process.env.IOMT_LOG_LEVEL ?? 'silent' });
-
-/** Why no broker answers, or undefined when one does. */
-async function probe(): Promise<string | undefined> {
-  const admin = new Kafka({
-    brokers: [...config.brokers],
-    clientId: config.clientId,
-    connectionTimeout: Math.min(config.connectionTimeoutMs, PROBE_MS),
-    requestTimeout: PROBE_MS,
-    retry: { retries: 0 },
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve(`no answer within ${PROBE_MS} ms`), PROBE_MS);
-  });
-  const answer = (async () => {
-    await admin.connect();
-    await admin.describeCluster();
-    return undefined;
-  })().catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
-  try {
-    return await Promise.race([answer, timeout]);
-  } finally {
-    clearTimeout(timer);
-    await admin.disconnect().catch(() => undefined);
-  }
-}
 
 /** Reads `topic` from the beginning, read-committed, until `done` holds, then stops. */
 async function readUntil(
@@ -136,27 +102,10 @@ describe('the window service killed and restarted on a real broker', { timeout: 
   };
 
   before(async () => {
-    problem = await probe();
+    problem = await probeKafka();
     if (problem !== undefined) return;
 
-    ({ dir, cleanup } = await tempDir('kill-restart-kafka'));
-    await selectBackend({ requested: 'wasm' });
-    await generateDataset({ out: join(dir, 'dataset'), layout: '45', rows: 2000, seed: 8 });
-    await ingestDataset({
-      datasetDir: join(dir, 'dataset'),
-      out: join(dir, 'arrow'),
-      exclude: ['IAT'],
-    });
-    await trainModels({
-      data: join(dir, 'arrow'),
-      out: join(dir, 'bundle'),
-      profile: 'quick',
-      epochs: 1,
-      windowLength: 5,
-      lstmUnits: 8,
-      autoencoderUnits: [16, 8, 4],
-      balanceTarget: 60,
-    });
+    ({ dir, cleanup } = await tinyBundle({ prefix: 'kill-restart-kafka' }));
 
     registry = await loadAvroRegistry();
     admin = kafka.admin();
@@ -187,12 +136,7 @@ describe('the window service killed and restarted on a real broker', { timeout: 
     'scores each record exactly once, as offline evaluation does, after a SIGKILL mid-replay',
     { timeout: 240_000 },
     async (t) => {
-      if (problem !== undefined) {
-        const where = config.brokers.join(',');
-        if (REQUIRED) assert.fail(`no Kafka broker at ${where} (IOMT_REQUIRE_KAFKA): ${problem}`);
-        t.skip(`no Kafka broker at ${where} (${problem}); run infra/kafka/start.sh`);
-        return;
-      }
+      if (skipWithoutBroker(t, problem)) return;
       const bundleDir = join(dir, 'bundle');
       const data = join(dir, 'arrow');
       const bundle = await loadBundle(bundleDir);

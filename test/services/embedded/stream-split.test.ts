@@ -2,39 +2,18 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { ingestDataset } from '../../../pipelines/arrow/ingest.js';
-import { generateDataset } from '../../../pipelines/dataset/synth/index.js';
 import { evaluateBundle } from '../../../pipelines/evaluation/evaluate-bundle.js';
-import { selectBackend } from '../../../pipelines/models/backend.js';
-import { trainModels } from '../../../pipelines/training/train.js';
 import { loadAvroRegistry } from '../../../schemas/avro/registry.js';
 import type { ScoredEvent } from '../../../schemas/avro/messages.js';
 import { streamSplit } from '../../../services/embedded/stream-split.js';
-import { tempDir } from '../../helpers/paths.js';
+import { tinyBundle } from '../../helpers/tiny-bundle.js';
 
 describe('streaming the test split through the stage functions', () => {
   let dir = '';
   let cleanup = async () => {};
 
   before(async () => {
-    ({ dir, cleanup } = await tempDir('stream'));
-    await selectBackend({ requested: 'wasm' });
-    await generateDataset({ out: join(dir, 'dataset'), layout: '45', rows: 2000, seed: 8 });
-    await ingestDataset({
-      datasetDir: join(dir, 'dataset'),
-      out: join(dir, 'arrow'),
-      exclude: ['IAT'],
-    });
-    await trainModels({
-      data: join(dir, 'arrow'),
-      out: join(dir, 'bundle'),
-      profile: 'quick',
-      epochs: 1,
-      windowLength: 5,
-      lstmUnits: 8,
-      autoencoderUnits: [16, 8, 4],
-      balanceTarget: 60,
-    });
+    ({ dir, cleanup } = await tinyBundle({ prefix: 'stream' }));
   });
   after(() => cleanup());
 
