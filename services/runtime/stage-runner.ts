@@ -287,15 +287,11 @@ export class StageRunner<I extends SchemaName, O extends OutputSchema> {
     const last = chunk[chunk.length - 1] as KafkaMessage;
     const transaction = await this.producer.transaction();
     try {
-      if (outputs.length > 0) {
-        await transaction.send({ topic: this.options.outputTopic, acks: -1, messages: outputs });
+      for (const messages of requestsOf(outputs)) {
+        await transaction.send({ topic: this.options.outputTopic, acks: -1, messages });
       }
-      if (deadLetters.length > 0) {
-        await transaction.send({
-          topic: this.options.deadLetterTopic,
-          acks: -1,
-          messages: deadLetters,
-        });
+      for (const messages of requestsOf(deadLetters)) {
+        await transaction.send({ topic: this.options.deadLetterTopic, acks: -1, messages });
       }
       await transaction.sendOffsets({
         consumerGroupId: this.groupId,
@@ -309,6 +305,32 @@ export class StageRunner<I extends SchemaName, O extends OutputSchema> {
       throw error;
     }
   }
+}
+
+/**
+ * Bytes of message values per produce request at most. A broker refuses a request larger than
+ * its `message.max.bytes` (1 MiB by default), and a chunk of 500 windows of 45 features is
+ * larger than that, so one transaction's outputs go out in several requests.
+ */
+export const REQUEST_BYTES = 512 * 1024;
+
+/** Cuts messages into runs whose values add up to at most `REQUEST_BYTES` (at least one each). */
+export function requestsOf(messages: readonly Message[], limit = REQUEST_BYTES): Message[][] {
+  const requests: Message[][] = [];
+  let current: Message[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = (message.value?.length ?? 0) + (message.key?.length ?? 0);
+    if (current.length > 0 && bytes + size > limit) {
+      requests.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(message);
+    bytes += size;
+  }
+  if (current.length > 0) requests.push(current);
+  return requests;
 }
 
 /** Something with a `stop`, as a stage runner. */

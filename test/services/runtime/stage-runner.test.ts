@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { accept } from '../../../pipelines/stages/outcome.js';
 import { loadAvroRegistry } from '../../../schemas/avro/registry.js';
 import { InvalidOptionError } from '../../../schemas/errors.js';
-import { StageRunner } from '../../../services/runtime/stage-runner.js';
+import { requestsOf, StageRunner } from '../../../services/runtime/stage-runner.js';
 import type { StageHandler } from '../../../services/runtime/stage-runner.js';
 
 /** A loopback port nothing listens on. */
@@ -74,5 +74,19 @@ describe('StageRunner', () => {
         }),
       InvalidOptionError,
     );
+  });
+});
+
+describe('requestsOf', () => {
+  it('keeps each produce request under the byte limit, in order, losing nothing', () => {
+    const message = (n: number) => ({ key: 'k', value: Buffer.alloc(n) });
+    const messages = [message(40), message(40), message(30), message(90), message(10)];
+    const requests = requestsOf(messages, 100);
+    assert.deepEqual(
+      requests.map((r) => r.map((m) => (m.value as Buffer).length)),
+      [[40, 40], [30], [90], [10]],
+    );
+    assert.equal(requestsOf([message(500)], 100).length, 1);
+    assert.deepEqual(requestsOf([], 100), []);
   });
 });
