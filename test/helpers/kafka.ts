@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
 
 import { resolveKafkaConfig } from '../../services/runtime/kafka-config.js';
 
@@ -61,4 +61,37 @@ export function skipWithoutBroker(
   if (REQUIRED) assert.fail(`no Kafka broker at ${where} (IOMT_REQUIRE_KAFKA is set): ${problem}`);
   t.skip(`no Kafka broker at ${where} (${problem}); run infra/kafka/start.sh`);
   return true;
+}
+
+/**
+ * Reads `topic` from the beginning, read-committed as `reader` was made, until `done` holds
+ * for what arrived, then stops the reader; fails if that takes longer than `timeoutMs`.
+ */
+export async function readUntil(
+  reader: Consumer,
+  topic: string,
+  done: (messages: readonly KafkaMessage[]) => boolean,
+  timeoutMs: number,
+): Promise<KafkaMessage[]> {
+  const messages: KafkaMessage[] = [];
+  await reader.subscribe({ topics: [topic], fromBeginning: true });
+  let finish: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  await reader.run({
+    eachMessage: ({ message }) => {
+      messages.push(message);
+      if (done(messages)) finish();
+      return Promise.resolve();
+    },
+  });
+
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  const outcome = await Promise.race([finished, timedOut]);
+  clearTimeout(timer);
+  await reader.stop();
+  assert.notEqual(outcome, 'timeout', `read only ${messages.length} messages of ${topic}`);
+  return messages;
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 
-import type { Admin, Consumer, KafkaMessage } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { pino } from 'pino';
 
 import { openFlowFile } from '../../pipelines/arrow/flow-reader.js';
@@ -25,7 +25,12 @@ import { preprocessHandler } from '../../services/stages/preprocess-service.js';
 import { replay } from '../../services/stages/replay.js';
 import { scoreHandler } from '../../services/stages/score-service.js';
 import { REPO_ROOT } from '../helpers/paths.js';
-import { kafkaConfig as config, probeKafka, skipWithoutBroker } from '../helpers/kafka.js';
+import {
+  kafkaConfig as config,
+  probeKafka,
+  skipWithoutBroker,
+  readUntil,
+} from '../helpers/kafka.js';
 import { tinyBundle } from '../helpers/tiny-bundle.js';
 
 // The window stage as a child process (`iomt serve window`), SIGKILLed mid-replay and started
@@ -39,35 +44,6 @@ const RATE = 60;
 const KILL_AFTER_MS = 4_000;
 
 const logger = pino({ level: process.env.IOMT_LOG_LEVEL ?? 'silent' });
-
-/** Reads `topic` from the beginning, read-committed, until `done` holds, then stops. */
-async function readUntil(
-  reader: Consumer,
-  topic: string,
-  done: (messages: readonly KafkaMessage[]) => boolean,
-): Promise<KafkaMessage[]> {
-  const messages: KafkaMessage[] = [];
-  await reader.subscribe({ topics: [topic], fromBeginning: true });
-  let finish: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => (finish = resolve));
-  await reader.run({
-    eachMessage: ({ message }) => {
-      messages.push(message);
-      if (done(messages)) finish();
-      return Promise.resolve();
-    },
-  });
-
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), READ_TIMEOUT_MS);
-  });
-  const outcome = await Promise.race([finished, timedOut]);
-  clearTimeout(timer);
-  await reader.stop();
-  assert.notEqual(outcome, 'timeout', `read only ${messages.length} messages of ${topic}`);
-  return messages;
-}
 
 /** `iomt serve window` as a child process, its output kept for failure messages. */
 function serveWindow(args: readonly string[]): { child: ChildProcess; output: () => string } {
@@ -212,11 +188,14 @@ describe('the window service killed and restarted on a real broker', { timeout: 
       const reader = kafka.consumer({ groupId: group('reader'), maxWaitTimeInMs: 200 });
       await reader.connect();
       connected.push({ stop: () => reader.disconnect() });
-      const scored = await readUntil(reader, topics.scores, (got) => got.length >= count).catch(
-        (error: unknown) => {
-          throw new Error(`${String(error)}; window service: ${second.output()}`);
-        },
-      );
+      const scored = await readUntil(
+        reader,
+        topics.scores,
+        (got) => got.length >= count,
+        READ_TIMEOUT_MS,
+      ).catch((error: unknown) => {
+        throw new Error(`${String(error)}; window service: ${second.output()}`);
+      });
 
       const events = scored.map((m) => {
         const decoded = registry.decodeAs('ScoredEvent', m.value ?? Buffer.alloc(0));

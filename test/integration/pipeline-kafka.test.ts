@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { Partitioners } from 'kafkajs';
-import type { Admin, Consumer, KafkaMessage } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { pino } from 'pino';
 
 import { openFlowFile } from '../../pipelines/arrow/flow-reader.js';
@@ -24,7 +24,12 @@ import { preprocessHandler } from '../../services/stages/preprocess-service.js';
 import { replay } from '../../services/stages/replay.js';
 import { scoreHandler } from '../../services/stages/score-service.js';
 import { windowHandler } from '../../services/stages/window-service.js';
-import { kafkaConfig as config, probeKafka, skipWithoutBroker } from '../helpers/kafka.js';
+import {
+  kafkaConfig as config,
+  probeKafka,
+  skipWithoutBroker,
+  readUntil,
+} from '../helpers/kafka.js';
 import { tinyBundle } from '../helpers/tiny-bundle.js';
 
 // The three stage services in one process against the broker of infra/kafka/start.sh (or
@@ -52,35 +57,6 @@ function failingOnce<I extends SchemaName, O extends OutputSchema>(
       return outcomes;
     },
   };
-}
-
-/** Reads `topic` from the beginning, read-committed, until `done` holds, then stops. */
-async function readUntil(
-  reader: Consumer,
-  topic: string,
-  done: (messages: readonly KafkaMessage[]) => boolean,
-): Promise<KafkaMessage[]> {
-  const messages: KafkaMessage[] = [];
-  await reader.subscribe({ topics: [topic], fromBeginning: true });
-  let finish: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => (finish = resolve));
-  await reader.run({
-    eachMessage: ({ message }) => {
-      messages.push(message);
-      if (done(messages)) finish();
-      return Promise.resolve();
-    },
-  });
-
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), READ_TIMEOUT_MS);
-  });
-  const outcome = await Promise.race([finished, timedOut]);
-  clearTimeout(timer);
-  await reader.stop();
-  assert.notEqual(outcome, 'timeout', `read only ${messages.length} messages of ${topic}`);
-  return messages;
 }
 
 describe('the stage services on a real broker', { timeout: 240_000 }, () => {
@@ -203,7 +179,12 @@ describe('the stage services on a real broker', { timeout: 240_000 }, () => {
       const reader = kafka.consumer({ groupId: group('reader'), maxWaitTimeInMs: 200 });
       await reader.connect();
       connected.push({ stop: () => reader.disconnect() });
-      const scored = await readUntil(reader, topics.scores, (got) => got.length >= count);
+      const scored = await readUntil(
+        reader,
+        topics.scores,
+        (got) => got.length >= count,
+        READ_TIMEOUT_MS,
+      );
 
       const events = scored.map((m) => {
         const decoded = registry.decodeAs('ScoredEvent', m.value ?? Buffer.alloc(0));
@@ -225,7 +206,12 @@ describe('the stage services on a real broker', { timeout: 240_000 }, () => {
       const dlReader = kafka.consumer({ groupId: group('dead-letter'), maxWaitTimeInMs: 200 });
       await dlReader.connect();
       connected.push({ stop: () => dlReader.disconnect() });
-      const letters = await readUntil(dlReader, topics.deadLetter, (got) => got.length >= 1);
+      const letters = await readUntil(
+        dlReader,
+        topics.deadLetter,
+        (got) => got.length >= 1,
+        READ_TIMEOUT_MS,
+      );
       assert.equal(letters.length, 1);
       const letter = registry.decodeAs('DeadLetter', letters[0]?.value ?? Buffer.alloc(0));
       assert.ok(letter.ok, 'the dead letter decodes');

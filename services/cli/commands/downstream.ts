@@ -7,15 +7,11 @@ import type { TailFormat } from '../../downstream/format.js';
 import { monitor } from '../../downstream/monitor.js';
 import type { ScoreStreamOptions, ScoreStreamSummary } from '../../downstream/scores-consumer.js';
 import { tail } from '../../downstream/tail.js';
-import { createKafkaClient } from '../../runtime/kafka-client.js';
-import { resolveKafkaConfig } from '../../runtime/kafka-config.js';
-import { resolveTopicNames } from '../../runtime/topics.js';
 import type { CliContext } from '../context.js';
-import { integer, list, oneOf } from '../parse.js';
+import { integer, oneOf } from '../parse.js';
+import { connect, kafkaOptions, type KafkaFlags } from './kafka.js';
 
-interface ReadFlags {
-  brokers?: string[];
-  topicPrefix?: string;
+interface ReadFlags extends KafkaFlags {
   fromBeginning?: boolean;
   limit?: number;
 }
@@ -42,13 +38,7 @@ function seconds(flag: string) {
 
 /** The flags both commands share: where the broker is, which topic, where to start, how many. */
 function readOptions(command: Command): Command {
-  return command
-    .option(
-      '--brokers <list>',
-      'comma-separated host:port (default IOMT_KAFKA_BROKERS or 127.0.0.1:9092)',
-      list,
-    )
-    .option('--topic-prefix <prefix>', 'prefix of every topic name')
+  return kafkaOptions(command)
     .option('--from-beginning', 'read the scores topic from its start, not from its end')
     .option('--limit <n>', 'stop after this many events', integer('--limit', 1));
 }
@@ -74,12 +64,9 @@ async function streamOptions(
   context: CliContext,
   signal: AbortSignal,
 ): Promise<ScoreStreamOptions> {
-  const config = resolveKafkaConfig(flags.brokers ? { brokers: flags.brokers } : {});
-  const topics = resolveTopicNames(
-    flags.topicPrefix !== undefined ? { prefix: flags.topicPrefix } : {},
-  );
+  const { kafka, topics } = connect(flags, context);
   return {
-    kafka: createKafkaClient(config, context.logger),
+    kafka,
     registry: await loadAvroRegistry(),
     topic: topics.scores,
     logger: context.logger,

@@ -18,7 +18,7 @@ import { windowHandler } from '../../stages/window-service.js';
 import type { CliContext } from '../context.js';
 import { integer, list, oneOf } from '../parse.js';
 
-interface KafkaFlags {
+export interface KafkaFlags {
   brokers?: string[];
   topicPrefix?: string;
 }
@@ -27,7 +27,7 @@ const STAGES = ['preprocess', 'window', 'score'] as const;
 type StageName = (typeof STAGES)[number];
 
 /** The flags every Kafka command shares: where the broker is and what the topics are called. */
-function kafkaOptions(command: Command): Command {
+export function kafkaOptions(command: Command): Command {
   return command
     .option(
       '--brokers <list>',
@@ -37,7 +37,8 @@ function kafkaOptions(command: Command): Command {
     .option('--topic-prefix <prefix>', 'prefix of every topic name');
 }
 
-function connect(flags: KafkaFlags, context: CliContext) {
+/** A Kafka client and the topic names, from the shared flags. */
+export function connect(flags: KafkaFlags, context: CliContext) {
   const config = resolveKafkaConfig(flags.brokers ? { brokers: flags.brokers } : {});
   const topics = resolveTopicNames(
     flags.topicPrefix !== undefined ? { prefix: flags.topicPrefix } : {},
