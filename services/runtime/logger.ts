@@ -1,4 +1,5 @@
-import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { trace } from '@opentelemetry/api';
+import { pino, type Logger, type LevelWithSilent, type LoggerOptions as PinoOptions } from 'pino';
 import pretty from 'pino-pretty';
 
 export type { Logger };
@@ -20,14 +21,25 @@ function levelFromEnv(): LevelWithSilent | undefined {
 }
 
 /**
+ * The ids of the span active where a line is logged (a record's span in a stage), so that a
+ * log line leads to its trace; nothing outside a sampled span.
+ */
+function traceIds(): Record<string, string> {
+  const span = trace.getActiveSpan()?.spanContext();
+  if (!span || !trace.isSpanContextValid(span)) return {};
+  return { trace_id: span.traceId, span_id: span.spanId };
+}
+
+/**
  * The process's structured logger. Logs go to stderr so stdout stays free for results (tables,
  * JSON lines); JSON when piped, a human format on a terminal.
  */
 export function createLogger(options: LoggerOptions): Logger {
   const level = options.level ?? levelFromEnv() ?? 'info';
   const human = options.pretty ?? process.stderr.isTTY;
-  if (!human) return pino({ name: options.name, level }, pino.destination({ fd: 2, sync: true }));
+  const settings: PinoOptions = { name: options.name, level, mixin: traceIds };
+  if (!human) return pino(settings, pino.destination({ fd: 2, sync: true }));
 
   const stream = pretty({ destination: 2, sync: true, ignore: 'pid,hostname' });
-  return pino({ name: options.name, level }, stream);
+  return pino(settings, stream);
 }

@@ -1,5 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
+import { metrics, trace, type Attributes, type Meter, type Tracer } from '@opentelemetry/api';
+import { hrTime, hrTimeDuration, hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -8,11 +10,21 @@ import type { StageOutcome } from '../../pipelines/stages/outcome.js';
 import type { AvroValues, SchemaName, Stage } from '../../schemas/avro/messages.js';
 import type { AvroRegistry } from '../../schemas/avro/registry.js';
 import { InvalidOptionError } from '../../schemas/errors.js';
+import { ChunkSpans, type Hop } from '../telemetry/chunk-spans.js';
+import { StageMetrics } from '../telemetry/stage-metrics.js';
+import { INSTRUMENTATION_SCOPE } from '../telemetry/telemetry.js';
 import { retryWithBackoff, type BackoffOptions } from './backoff.js';
 import { deadLetterOf } from './dead-letter.js';
 
 /** The schemas a stage writes: each carries the capture it is keyed by. */
 export type OutputSchema = 'ScaledFlowRecord' | 'FlowWindow' | 'ScoredEvent';
+
+/** What every message between stages says about its record. */
+interface Keyed {
+  capture: string;
+  seq: number;
+  producedAt: number;
+}
 
 /**
  * A stage bound to its input and output schemas: the pure stage function, and hooks that let a
@@ -33,6 +45,8 @@ export interface StageHandler<I extends SchemaName, O extends OutputSchema> {
    * with the next batch.
    */
   assigned?(partitions: readonly number[]): Promise<void>;
+  /** Span attributes that say what the stage made of a record (a score's class, say). */
+  describe?(output: AvroValues[O]): Attributes | undefined;
   /** The outputs of the last `process` were committed. */
   committed?(): void;
   /** The outputs of the last `process` were not committed, and will be processed again. */
@@ -62,6 +76,9 @@ export interface StageRunnerOptions<I extends SchemaName, O extends OutputSchema
   backoff?: BackoffOptions;
   /** Read the input from its beginning when the group has no committed offset. Default true. */
   fromBeginning?: boolean;
+  /** Where spans and instruments go; default the global providers (see services/telemetry). */
+  tracer?: Tracer;
+  meter?: Meter;
 }
 
 /** What a runner has done since it started. */
@@ -97,6 +114,9 @@ export class StageRunner<I extends SchemaName, O extends OutputSchema> {
   private readonly consumer: Consumer;
   private readonly producer: Producer;
   private readonly stopping = new AbortController();
+  private readonly tracer: Tracer;
+  private readonly hop: Hop;
+  private readonly metrics: StageMetrics;
   private started = false;
   // Input partitions owned as of the last group join, and those not yet handed to `assigned`.
   private owned = new Set<number>();
@@ -113,6 +133,18 @@ export class StageRunner<I extends SchemaName, O extends OutputSchema> {
         `must be a positive integer, got ${this.chunkSize}`,
       );
     }
+    this.tracer = options.tracer ?? trace.getTracer(INSTRUMENTATION_SCOPE);
+    this.metrics = new StageMetrics(
+      options.meter ?? metrics.getMeter(INSTRUMENTATION_SCOPE),
+      handler.stage,
+    );
+    this.hop = {
+      stage: handler.stage,
+      inputTopic: options.inputTopic,
+      outputTopic: options.outputTopic,
+      deadLetterTopic: options.deadLetterTopic,
+      groupId: this.groupId,
+    };
     this.logger = options.logger.child({
       stage: handler.stage,
       input: options.inputTopic,
@@ -198,7 +230,9 @@ export class StageRunner<I extends SchemaName, O extends OutputSchema> {
       const chunk = batch.messages.slice(from, from + this.chunkSize);
       await this.processChunk(batch.topic, batch.partition, chunk);
 
-      payload.resolveOffset((chunk[chunk.length - 1] as KafkaMessage).offset);
+      const last = (chunk[chunk.length - 1] as KafkaMessage).offset;
+      payload.resolveOffset(last);
+      this.metrics.lag(batch.topic, batch.partition, batch.highWatermark, Number(last) + 1);
       await payload.heartbeat();
       // Scoring is CPU work: let timers and sockets run between chunks.
       await yieldToEventLoop();
@@ -221,20 +255,26 @@ export class StageRunner<I extends SchemaName, O extends OutputSchema> {
   ): Promise<void> {
     const { handler, registry } = this.options;
     const origin = { topic, partition };
+    const spans = new ChunkSpans(this.tracer, this.hop, partition);
     const deadLetters: Message[] = [];
+    const reasons: string[] = [];
     const toDeadLetter = (message: KafkaMessage, code: string, reason: string) => {
       const letter = deadLetterOf(message, origin, handler.stage, code, reason);
-      deadLetters.push({ key: message.key, value: registry.encode('DeadLetter', letter) });
+      const headers = spans.produced(message, { code, reason });
+      deadLetters.push({ key: message.key, value: registry.encode('DeadLetter', letter), headers });
+      reasons.push(code);
+      spans.within(message, () =>
+        this.logger.warn({ partition, offset: message.offset, code, reason }, 'dead-lettered'),
+      );
     };
 
     const values: AvroValues[I][] = [];
     const sources: KafkaMessage[] = [];
     for (const message of chunk) {
-      if (!message.value) {
-        toDeadLetter(message, 'MALFORMED_ROW', 'message without a value');
-        continue;
-      }
-      const decoded = registry.decodeAs(handler.input, message.value);
+      const decoded = message.value
+        ? registry.decodeAs(handler.input, message.value)
+        : { ok: false as const, code: 'MALFORMED_ROW', message: 'message without a value' };
+      spans.consumed(message, decoded.ok ? (decoded.value as Keyed) : undefined);
       if (!decoded.ok) {
         toDeadLetter(message, decoded.code, decoded.message);
         continue;
@@ -244,16 +284,30 @@ export class StageRunner<I extends SchemaName, O extends OutputSchema> {
     }
 
     const outputs: Message[] = [];
+    const producedAt: number[] = [];
+    const workStart = hrTime();
+    let workSeconds: number;
     try {
       const outcomes = values.length > 0 ? await handler.process(values, partition) : [];
+      workSeconds = hrTimeToMilliseconds(hrTimeDuration(workStart, hrTime())) / 1000;
+      spans.worked(sources, workStart);
       outcomes.forEach((outcome, i) => {
         const source = sources[i] as KafkaMessage;
         if (!outcome.ok) return toDeadLetter(source, outcome.code, outcome.reason);
-        const value = outcome.value as AvroValues[O] & { capture: string };
-        outputs.push({ key: value.capture, value: registry.encode(handler.output, value) });
+        const value = outcome.value as AvroValues[O] & Keyed;
+        const attributes = handler.describe?.(outcome.value);
+        if (attributes) spans.describe(source, attributes);
+        producedAt.push(value.producedAt);
+        outputs.push({
+          key: value.capture,
+          value: registry.encode(handler.output, value),
+          headers: spans.produced(source),
+        });
       });
       await this.commit(topic, partition, chunk, outputs, deadLetters);
+      spans.end();
     } catch (error) {
+      spans.end(error);
       this.counts.aborted++;
       handler.aborted?.();
       this.logger.warn(
@@ -272,9 +326,15 @@ export class StageRunner<I extends SchemaName, O extends OutputSchema> {
     this.counts.produced += outputs.length;
     this.counts.deadLettered += deadLetters.length;
     this.counts.committed++;
-    if (deadLetters.length > 0) {
-      this.logger.warn({ partition, count: deadLetters.length }, 'messages dead-lettered');
-    }
+    this.metrics.committed({
+      topic,
+      outputTopic: this.options.outputTopic,
+      consumed: chunk.length,
+      produced: outputs.length,
+      deadLetters: reasons,
+      workSeconds,
+      producedAt,
+    });
   }
 
   private async commit(

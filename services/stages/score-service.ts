@@ -6,6 +6,7 @@ import type { StageOutcome } from '../../pipelines/stages/outcome.js';
 import { scoreWindows, type ScoreStageOptions } from '../../pipelines/stages/score.js';
 import type { ScoredEvent } from '../../schemas/avro/messages.js';
 import type { StageHandler } from '../runtime/stage-runner.js';
+import { IOMT } from '../telemetry/messaging-attributes.js';
 
 /** Options of `scoreHandler`. */
 export interface ScoreHandlerOptions {
@@ -47,5 +48,10 @@ export function scoreHandler(
       }
       return outcomes;
     },
+    describe: (event) => ({
+      [IOMT.predicted]: event.predicted,
+      [IOMT.modelVersion]: event.modelVersion,
+      [IOMT.unknownAttack]: event.unknownAttack,
+    }),
   };
 }

@@ -1,5 +1,10 @@
 import type { Command } from 'commander';
 
+import {
+  MISSING_VALUE_POLICIES,
+  type MissingValuePolicy,
+} from '../../../pipelines/dataset/field-parser.js';
+import { SPLITS } from '../../../pipelines/dataset/tree.js';
 import { loadBundle } from '../../../pipelines/models/bundle.js';
 import {
   createScorer,
@@ -7,15 +12,24 @@ import {
   type ScoringEngine,
 } from '../../../pipelines/models/bundle-runner.js';
 import { loadAvroRegistry } from '../../../schemas/avro/registry.js';
+import type { Split } from '../../../schemas/taxonomy.js';
 import { createKafkaClient } from '../../runtime/kafka-client.js';
 import { resolveKafkaConfig } from '../../runtime/kafka-config.js';
+import { createProgress, type Progress } from '../../runtime/progress.js';
 import { StageRunner, stopOnSignals, type Stoppable } from '../../runtime/stage-runner.js';
 import { createTopics, resolveTopicNames, type TopicNames } from '../../runtime/topics.js';
 import { preprocessHandler } from '../../stages/preprocess-service.js';
 import { replay } from '../../stages/replay.js';
+import type { ProgressPlan } from '../../stages/replay-progress.js';
 import { scoreHandler } from '../../stages/score-service.js';
 import { windowHandler } from '../../stages/window-service.js';
 import type { CliContext } from '../context.js';
+import {
+  METRICS_PORTS,
+  metricsOption,
+  startCommandTelemetry,
+  type TelemetryFlags,
+} from '../telemetry-options.js';
 import { integer, list, oneOf } from '../parse.js';
 
 export interface KafkaFlags {
@@ -57,11 +71,28 @@ function untilSignal(runner: Stoppable, context: CliContext): Promise<void> {
   });
 }
 
-async function serve(
-  stage: StageName,
-  flags: KafkaFlags & { bundle: string; instance: string; engine: ScoringEngine },
-  context: CliContext,
-) {
+type ServeFlags = KafkaFlags &
+  TelemetryFlags & { bundle: string; instance: string; engine: ScoringEngine };
+
+/** Serves `stage` with its telemetry (spans and the Prometheus endpoint) around it. */
+async function serve(stage: StageName, flags: ServeFlags, context: CliContext) {
+  const telemetry = await startCommandTelemetry(
+    {
+      serviceName: `iomt-${stage}`,
+      sampler: 'parentbased_always_on',
+      metricsPort: METRICS_PORTS[stage],
+    },
+    flags,
+    context.logger,
+  );
+  try {
+    await serveStage(stage, flags, context);
+  } finally {
+    await telemetry.shutdown();
+  }
+}
+
+async function serveStage(stage: StageName, flags: ServeFlags, context: CliContext) {
   const { kafka, topics } = connect(flags, context);
   const registry = await loadAvroRegistry();
   const bundle = await loadBundle(flags.bundle);
@@ -128,7 +159,7 @@ export function kafkaCommands(program: Command, context: CliContext): void {
     }
   });
 
-  kafkaOptions(
+  const serveCommand = kafkaOptions(
     program
       .command('serve')
       .description('run one stage of the pipeline on Kafka, exactly once, until SIGINT or SIGTERM')
@@ -145,38 +176,98 @@ export function kafkaCommands(program: Command, context: CliContext): void {
         oneOf('--engine', SCORING_ENGINES),
         'onnx',
       ),
-  ).action(
-    (
-      stage: StageName,
-      flags: KafkaFlags & { bundle: string; instance: string; engine: ScoringEngine },
-    ) => serve(stage, flags, context),
+  );
+  metricsOption(serveCommand).action((stage: StageName, flags: ServeFlags) =>
+    serve(stage, flags, context),
   );
 
   kafkaOptions(
     program
       .command('replay')
-      .description('replay an Arrow flow file (or a folder with test.arrow) into the raw topic')
-      .requiredOption('--data <path>', 'Arrow flow file, or a folder with test.arrow')
+      .description(
+        'replay an Arrow flow file, a folder with <split>.arrow, or a CSV tree into the raw topic',
+      )
+      .requiredOption(
+        '--data <path>',
+        'Arrow flow file, folder with <split>.arrow, or CICIoMT2024 CSV tree',
+      )
+      .option('--split <train|test>', 'split of a folder to replay', oneOf('--split', SPLITS), 'test')
       .option(
         '--rate <n>',
         'records per second at most (0: as fast as possible)',
         integer('--rate', 0),
         0,
       )
-      .option('--limit <n>', 'records to replay at most', integer('--limit', 1)),
-  ).action(async (flags: KafkaFlags & { data: string; rate: number; limit?: number }) => {
-    const { kafka, topics: names } = connect(flags, context);
+      .option('--limit <n>', 'records to replay at most, over all passes', integer('--limit', 1))
+      .option(
+        '--loop [n]',
+        'replay n passes, each seq shifted past the last pass; no n: until SIGINT or SIGTERM',
+        integer('--loop', 1),
+      )
+      .option(
+        '--missing <reject|zero>',
+        'empty or NaN CSV fields',
+        oneOf('--missing', MISSING_VALUE_POLICIES),
+        'reject',
+      )
+      .option('--rejections <file>', 'error report of rejected CSV rows', 'rejections.jsonl')
+      .option('--quiet', 'no progress bar'),
+  ).action((flags: ReplayFlags) => replayCommand(flags, context));
+}
+
+interface ReplayFlags extends KafkaFlags {
+  data: string;
+  split: Split;
+  rate: number;
+  limit?: number;
+  loop?: number | true;
+  missing: MissingValuePolicy;
+  rejections: string;
+  quiet?: boolean;
+}
+
+/** `iomt replay`: stops after the request in flight on SIGINT or SIGTERM, and says so. */
+async function replayCommand(flags: ReplayFlags, context: CliContext): Promise<void> {
+  const { kafka, topics: names } = connect(flags, context);
+  const stopping = new AbortController();
+  const unlisten = stopOnSignals(
+    [{ stop: () => Promise.resolve(stopping.abort()) }],
+    context.logger,
+  );
+  let bar: Progress | undefined;
+  try {
     const summary = await replay({
       kafka,
       registry: await loadAvroRegistry(),
       logger: context.logger,
       data: flags.data,
+      split: flags.split,
       topic: names.raw,
       rate: flags.rate,
+      passes: flags.loop === undefined ? 1 : flags.loop === true ? Infinity : flags.loop,
+      signal: stopping.signal,
+      missing: flags.missing,
+      rejections: flags.rejections,
       ...(flags.limit !== undefined && { limit: flags.limit }),
+      ...(!flags.quiet && {
+        onProgress: (done: number, plan: ProgressPlan) => {
+          bar ??= createProgress({ label: 'replay', total: plan.total, unit: plan.unit });
+          bar.update(done);
+        },
+      }),
     });
+    bar?.stop();
+    const passes = summary.passes > 1 ? ` in ${summary.passes} passes` : '';
+    const stopped = summary.stopped ? ' (stopped)' : '';
     context.print(
-      `replayed ${summary.records} records in ${summary.seconds.toFixed(1)} s into ${names.raw}`,
+      `replayed ${summary.records} records${passes} in ${summary.seconds.toFixed(1)} s ` +
+        `into ${names.raw}${stopped}`,
     );
-  });
+    if (summary.rejectionsPath) {
+      context.print(`rejected CSV rows: ${summary.rejected} (${summary.rejectionsPath})`);
+    }
+  } finally {
+    bar?.stop();
+    unlisten();
+  }
 }
