@@ -191,7 +191,12 @@ export function kafkaCommands(program: Command, context: CliContext): void {
         '--data <path>',
         'Arrow flow file, folder with <split>.arrow, or CICIoMT2024 CSV tree',
       )
-      .option('--split <train|test>', 'split of a folder to replay', oneOf('--split', SPLITS), 'test')
+      .option(
+        '--split <train|test>',
+        'split of a folder to replay',
+        oneOf('--split', SPLITS),
+        'test',
+      )
       .option(
         '--rate <n>',
         'records per second at most (0: as fast as possible)',
