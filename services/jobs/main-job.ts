@@ -11,8 +11,11 @@ import type { TrainingResult } from '../../pipelines/training/write-bundle.js';
 import { loadAvroRegistry } from '../../schemas/avro/registry.js';
 import type { LayoutName } from '../../schemas/layouts.js';
 import { streamSplit, type StreamSummary } from '../embedded/stream-split.js';
+import { waitForBroker } from '../runtime/broker-wait.js';
+import { resolveKafkaConfig } from '../runtime/kafka-config.js';
 import type { Logger } from '../runtime/logger.js';
 import type { Progress } from '../runtime/progress.js';
+import { streamThroughKafka, type KafkaStreamOptions } from './kafka-stream.js';
 
 export interface MainJobOptions {
   /** Working folder; its `dataset/`, `arrow/` and `bundle/` are rewritten on every run. */
@@ -26,6 +29,11 @@ export interface MainJobOptions {
   epochs?: number;
   logger: Logger;
   progress: (label: string, total: number, unit?: 'rows' | 'bytes') => Progress;
+  /**
+   * Stream the test split through Kafka at these brokers, with topics of its own, instead of
+   * through the stage functions in one process. The broker is asked first, before any work.
+   */
+  kafka?: Pick<KafkaStreamOptions, 'brokers' | 'topicPrefix' | 'connectTimeoutMs'>;
 }
 
 export interface MainJobResult {
@@ -42,13 +50,17 @@ export interface MainJobResult {
  * dropped, the IAT leakage shortcut left out), train the two models with the quick profile,
  * cross-validate them, evaluate the bundle on the official test split, then stream the test
  * split through the stage functions (every message through its Avro schema) as the Kafka
- * services would.
+ * services would, or with `kafka` through the services on a real broker.
  */
 export async function runMainJob(options: MainJobOptions): Promise<MainJobResult> {
   const { logger, seed } = options;
   const datasetDir = join(options.work, 'dataset');
   const arrowDir = join(options.work, 'arrow');
   const bundleDir = join(options.work, 'bundle');
+  if (options.kafka) {
+    const config = resolveKafkaConfig({ brokers: options.kafka.brokers });
+    await waitForBroker(config, logger, { timeoutMs: options.kafka.connectTimeoutMs });
+  }
   await rm(datasetDir, { recursive: true, force: true });
   await rm(arrowDir, { recursive: true, force: true });
 
@@ -107,11 +119,33 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     logger,
     ...(crossValidation && { crossValidation }),
   });
-  const stream = await streamSplit({
-    bundle: bundleDir,
-    data: arrowDir,
-    avro: await loadAvroRegistry(),
-    logger,
-  });
+  const stream = options.kafka
+    ? await streamKafka(options, bundleDir, arrowDir, options.kafka)
+    : await streamSplit({
+        bundle: bundleDir,
+        data: arrowDir,
+        avro: await loadAvroRegistry(),
+        logger,
+      });
   return { datasetDir, arrowDir, ingest, training, evaluation, stream };
+}
+
+async function streamKafka(
+  options: MainJobOptions,
+  bundle: string,
+  data: string,
+  kafka: NonNullable<MainJobOptions['kafka']>,
+): Promise<StreamSummary> {
+  const bar = options.progress('stream', 1);
+  try {
+    return await streamThroughKafka({
+      ...kafka,
+      bundle,
+      data,
+      logger: options.logger,
+      onProgress: (done, total) => bar.update(done, total),
+    });
+  } finally {
+    bar.stop();
+  }
 }

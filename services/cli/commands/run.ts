@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { LayoutName } from '../../../schemas/layouts.js';
 import type { StreamSummary } from '../../embedded/stream-split.js';
 import { runMainJob } from '../../jobs/main-job.js';
+import { parseBrokers } from '../../runtime/kafka-config.js';
 import { createProgress } from '../../runtime/progress.js';
 import type { CliContext } from '../context.js';
 import { integer, oneOf } from '../parse.js';
@@ -20,13 +21,17 @@ interface RunFlags {
   layout: LayoutName;
   cvFolds: number;
   epochs?: number;
+  kafka?: string[];
 }
 
-function streamLine(s: StreamSummary): string {
+function streamLine(s: StreamSummary, kafka?: readonly string[]): string {
   const ms = (v: number) => `${v.toFixed(2)} ms`;
   const dropped = Object.entries(s.deadLettered).map(([code, n]) => `${code} ${n}`);
   return (
-    `streamed the test split through preprocess, window and score in one process: ` +
+    (kafka
+      ? `streamed the test split through Kafka at ${kafka.join(',')} (preprocess, window and ` +
+        `score services in this process, the run's topics deleted after): `
+      : `streamed the test split through preprocess, window and score in one process: `) +
     `${s.scored.toLocaleString('en-US')} of ${s.records.toLocaleString('en-US')} records scored, ` +
     `${Math.round(s.recordsPerSecond).toLocaleString('en-US')} records/s; latency p50 ` +
     `${ms(s.latencyMs.p50)}, p95 ${ms(s.latencyMs.p95)}, p99 ${ms(s.latencyMs.p99)}; ` +
@@ -51,10 +56,17 @@ export function runCommand(program: Command, context: CliContext): void {
       "training epochs (default: the quick profile's)",
       integer('--epochs', 1),
     )
+    .option(
+      '--kafka <brokers>',
+      'stream the test split through Kafka at these comma-separated host:port brokers',
+      (value: string) => parseBrokers(value, '--kafka'),
+    )
     .action(async (flags: RunFlags) => {
       const started = performance.now();
+      const { kafka, ...job } = flags;
       const result = await runMainJob({
-        ...flags,
+        ...job,
+        ...(kafka && { kafka: { brokers: kafka } }),
         logger: context.logger,
         progress: (label, total, unit) => createProgress({ label, total, ...(unit && { unit }) }),
       });
@@ -62,7 +74,7 @@ export function runCommand(program: Command, context: CliContext): void {
       context.print(ingestTable(result.ingest));
       context.print(evaluationTable(document));
       if (document.crossValidation) context.print(crossValidationTable(document.crossValidation));
-      context.print(streamLine(result.stream));
+      context.print(streamLine(result.stream, kafka));
       context.print(`model bundle: ${result.training.dir}`);
       context.print(`metrics: ${metricsPath}`);
       context.print(`report: ${reportPath}`);
