@@ -7,6 +7,7 @@ import { downstreamCommands } from './commands/downstream.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { ingestCommand } from './commands/ingest.js';
 import { kafkaCommands } from './commands/kafka.js';
+import { latencyCommand } from './commands/latency.js';
 import { prepareCommand } from './commands/prepare.js';
 import { runCommand } from './commands/run.js';
 import { synthCommand } from './commands/synth.js';
@@ -31,6 +32,7 @@ function buildProgram(context: CliContext): Command {
   runCommand(program, context);
   kafkaCommands(program, context);
   downstreamCommands(program, context);
+  latencyCommand(program, context);
   return program;
 }
 
