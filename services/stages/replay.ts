@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { trace, type Tracer } from '@opentelemetry/api';
 import type { Kafka, Message } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -11,6 +12,8 @@ import type { RawFlowRecord } from '../../schemas/avro/messages.js';
 import type { AvroRegistry } from '../../schemas/avro/registry.js';
 import { InvalidOptionError } from '../../schemas/errors.js';
 import type { Split } from '../../schemas/taxonomy.js';
+import { ProduceSpans } from '../telemetry/produce-spans.js';
+import { INSTRUMENTATION_SCOPE } from '../telemetry/telemetry.js';
 import { PassSeq } from './replay-passes.js';
 import { progressPlan, type ProgressPlan } from './replay-progress.js';
 import { openReplaySource, type ReplayPassHooks } from './replay-source.js';
@@ -49,6 +52,8 @@ export interface ReplayOptions {
   rejections?: string;
   /** Called after each produce request, when the total is known (see `progressPlan`). */
   onProgress?: (done: number, plan: ProgressPlan) => void;
+  /** Where each record's root span goes; default the global tracer (see services/telemetry). */
+  tracer?: Tracer;
 }
 
 /** What a replay did. */
@@ -82,10 +87,14 @@ function checked(options: ReplayOptions) {
   return { rate, limit, passes, perRequest };
 }
 
-/** The Kafka message of one raw flow record: keyed by capture, stamped with its produce time. */
-function messageOf(record: RawFlowRecord, registry: AvroRegistry): Message {
+/**
+ * The Kafka message of one raw flow record: keyed by capture, stamped with its produce time,
+ * its headers carrying the trace the record starts.
+ */
+function messageOf(record: RawFlowRecord, registry: AvroRegistry, spans: ProduceSpans): Message {
   const value: RawFlowRecord = { ...record, producedAt: Date.now() };
-  return { key: record.capture, value: registry.encode('RawFlowRecord', value) };
+  const headers = spans.started(record);
+  return { key: record.capture, value: registry.encode('RawFlowRecord', value), headers };
 }
 
 /**
@@ -113,6 +122,10 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   });
   const plan = progressPlan(source, passes, limit);
   const seqs = new PassSeq();
+  const spans = new ProduceSpans(
+    options.tracer ?? trace.getTracer(INSTRUMENTATION_SCOPE),
+    options.topic,
+  );
 
   let records = 0;
   let bytes = 0;
@@ -121,7 +134,13 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const t0 = performance.now();
   const flush = async () => {
     if (pending.length === 0) return;
-    await producer.send({ topic: options.topic, acks: -1, messages: pending });
+    try {
+      await producer.send({ topic: options.topic, acks: -1, messages: pending });
+      spans.sent();
+    } catch (error) {
+      spans.sent(error);
+      throw error;
+    }
     records += pending.length;
     pending = [];
     if (plan) options.onProgress?.(plan.unit === 'rows' ? records : bytes, plan);
@@ -146,7 +165,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
       for await (const record of source.records(hooks)) {
         if (full()) break;
         record.seq = seqs.seqOf(record.capture, record.seq);
-        pending.push(messageOf(record, registry));
+        pending.push(messageOf(record, registry, spans));
         read++;
         if (pending.length >= perRequest) await flush();
       }

@@ -234,6 +234,12 @@ interface ReplayFlags extends KafkaFlags {
 /** `iomt replay`: stops after the request in flight on SIGINT or SIGTERM, and says so. */
 async function replayCommand(flags: ReplayFlags, context: CliContext): Promise<void> {
   const { kafka, topics: names } = connect(flags, context);
+  // Every record replayed starts a trace, unless OTEL_TRACES_SAMPLER says otherwise.
+  const telemetry = await startCommandTelemetry(
+    { serviceName: 'iomt-replay', sampler: 'always_on' },
+    { metricsPort: 0 },
+    context.logger,
+  );
   const stopping = new AbortController();
   const unlisten = stopOnSignals(
     [{ stop: () => Promise.resolve(stopping.abort()) }],
@@ -274,5 +280,6 @@ async function replayCommand(flags: ReplayFlags, context: CliContext): Promise<v
   } finally {
     bar?.stop();
     unlisten();
+    await telemetry.shutdown();
   }
 }
