@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 
 import { Kafka, logLevel } from 'kafkajs';
@@ -10,16 +9,7 @@ import { loadAvroRegistry } from '../../../schemas/avro/registry.js';
 import { InvalidOptionError } from '../../../schemas/errors.js';
 import { requestsOf, StageRunner } from '../../../services/runtime/stage-runner.js';
 import type { StageHandler } from '../../../services/runtime/stage-runner.js';
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  assert.ok(address !== null && typeof address === 'object');
-  return address.port;
-}
+import { freePort } from '../../helpers/ports.js';
 
 const passThrough: StageHandler<'ScaledFlowRecord', 'ScaledFlowRecord'> = {
   stage: 'preprocess',
@@ -33,7 +23,7 @@ describe('StageRunner', () => {
     const lines: Record<string, unknown>[] = [];
     const stream = { write: (l: string) => lines.push(JSON.parse(l) as Record<string, unknown>) };
     const kafka = new Kafka({
-      brokers: [`127.0.0.1:${await closedPort()}`],
+      brokers: [`127.0.0.1:${await freePort()}`],
       connectionTimeout: 500,
       retry: { retries: 0 },
       logLevel: logLevel.NOTHING,
