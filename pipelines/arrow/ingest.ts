@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import { pino, type Logger } from 'pino';
 
-import { InvalidInputError, InvalidOptionError } from '../../schemas/errors.js';
+import { InvalidOptionError } from '../../schemas/errors.js';
 import type { CsvLayout } from '../../schemas/layouts.js';
 import {
   CLASSES_19,
@@ -12,11 +12,12 @@ import {
   type Label19,
   type Split,
 } from '../../schemas/taxonomy.js';
-import { readCaptureRows, readHeader } from '../dataset/csv-reader.js';
+import { commonLayout } from '../dataset/common-layout.js';
+import { readCaptureRows } from '../dataset/csv-reader.js';
 import { DuplicateFilter } from '../dataset/duplicate-filter.js';
 import type { MissingValuePolicy } from '../dataset/field-parser.js';
 import { RejectionReport } from '../dataset/rejections.js';
-import { listCaptureFiles, SPLITS, type CaptureFile } from '../dataset/tree.js';
+import { listCaptureFiles, SPLITS } from '../dataset/tree.js';
 import { LABEL_CLASSES, type DataSource } from './flow-schema.js';
 import { FlowFileWriter } from './flow-writer.js';
 
@@ -78,26 +79,6 @@ async function sourceOf(datasetDir: string): Promise<DataSource> {
   }
 }
 
-/** Every file must share one layout; the first header that is refused stops the ingest. */
-async function commonLayout(files: readonly CaptureFile[]): Promise<CsvLayout> {
-  const layouts = new Map<string, string[]>();
-  let layout: CsvLayout | undefined;
-  for (const file of files) {
-    const match = await readHeader(file.path);
-    layout ??= match.layout;
-    layouts.set(match.layout.name, [...(layouts.get(match.layout.name) ?? []), file.capture]);
-  }
-  if (!layout) throw new Error('no files');
-  if (layouts.size > 1) {
-    const parts = [...layouts].map(([name, c]) => `${name}-column: ${c.slice(0, 3).join(', ')}`);
-    throw new InvalidInputError({
-      code: 'LAYOUT_UNKNOWN',
-      message: `capture files mix CSV layouts (${parts.join('; ')}); ingest one layout at a time`,
-    });
-  }
-  return layout;
-}
-
 function keptColumns(layout: CsvLayout, exclude: readonly string[]): number[] {
   for (const name of exclude) {
     if (!layout.columns.includes(name)) {
@@ -125,7 +106,7 @@ export async function ingestDataset(options: IngestOptions): Promise<IngestSumma
   const dedupe = options.dedupe ?? false;
   const exclude = [...(options.exclude ?? [])];
   const files = await listCaptureFiles(options.datasetDir);
-  const layout = await commonLayout(files);
+  const layout = await commonLayout(files, 'ingest');
   const kept = keptColumns(layout, exclude);
   const features = kept.map((i) => layout.columns[i] as string);
   const source = await sourceOf(options.datasetDir);

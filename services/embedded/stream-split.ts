@@ -14,6 +14,7 @@ import { WindowStage } from '../../pipelines/stages/window.js';
 import type { AvroRegistry } from '../../schemas/avro/registry.js';
 import type { FlowWindow, RawFlowRecord, ScoredEvent } from '../../schemas/avro/messages.js';
 import { layoutSymbol } from '../../schemas/avro/names.js';
+import { trueLabel } from '../downstream/format.js';
 
 export interface StreamOptions {
   bundle: string;
@@ -98,7 +99,7 @@ export async function streamSplit(options: StreamOptions): Promise<StreamSummary
       const key = `${event.capture}/${event.seq}`;
       latencies.push(now - (started.get(key) ?? now));
       started.delete(key);
-      if (event.predicted === (manifest.granularity === 6 ? event.label6 : event.label19)) right++;
+      if (event.predicted === trueLabel(event)) right++;
       if (event.unknownAttack) unknown++;
       options.onEvent?.(event);
     }

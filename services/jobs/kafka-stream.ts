@@ -176,7 +176,7 @@ export async function streamThroughKafka(options: KafkaStreamOptions): Promise<S
       runners.push(runner);
       await runner.start();
     }
-    const tally = new ScoreTally(bundle.manifest.granularity);
+    const tally = new ScoreTally();
     reader = await startReader(parts, `${prefix}reader`, tally);
 
     const started = Date.now();

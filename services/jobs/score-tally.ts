@@ -1,14 +1,7 @@
 import { quantile } from '../../pipelines/models/anomaly.js';
 import type { ScoredEvent } from '../../schemas/avro/messages.js';
-import type { Granularity } from '../../schemas/taxonomy.js';
+import { trueLabel } from '../downstream/format.js';
 import type { StreamSummary } from '../embedded/stream-split.js';
-
-/** The true label of an event at the model's granularity, from the labels it carries. */
-function trueLabel(event: ScoredEvent, granularity: Granularity): string | null {
-  if (granularity === 19) return event.label19;
-  if (granularity === 6 || event.label6 === null) return event.label6;
-  return event.label6 === 'Benign' ? 'Benign' : 'Attack';
-}
 
 /**
  * What came out of the pipeline for a run: scored events (one per capture and seq; a second
@@ -27,8 +20,6 @@ export class ScoreTally {
   /** Epoch milliseconds of the last arrival; 0 before the first. */
   lastArrival = 0;
 
-  constructor(private readonly granularity: Granularity) {}
-
   /** Records scored or dead-lettered so far. */
   get arrived(): number {
     return this.keys.size + this.letters;
@@ -42,7 +33,7 @@ export class ScoreTally {
     }
     this.keys.add(key);
     this.latencies.push(arrivedAt - event.producedAt);
-    if (event.predicted === trueLabel(event, this.granularity)) this.right++;
+    if (event.predicted === trueLabel(event)) this.right++;
     if (event.unknownAttack) this.unknown++;
     this.lastArrival = arrivedAt;
   }

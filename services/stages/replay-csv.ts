@@ -1,34 +1,16 @@
 import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
-import { readCaptureRows, readHeader } from '../../pipelines/dataset/csv-reader.js';
+import { commonLayout } from '../../pipelines/dataset/common-layout.js';
+import { readCaptureRows } from '../../pipelines/dataset/csv-reader.js';
 import type { MissingValuePolicy } from '../../pipelines/dataset/field-parser.js';
-import { listCaptureFiles, type CaptureFile } from '../../pipelines/dataset/tree.js';
+import { listCaptureFiles } from '../../pipelines/dataset/tree.js';
 import type { RawFlowRecord } from '../../schemas/avro/messages.js';
 import { layoutSymbol } from '../../schemas/avro/names.js';
 import { InvalidInputError } from '../../schemas/errors.js';
-import { layoutByName, type LayoutName } from '../../schemas/layouts.js';
+import { layoutByName } from '../../schemas/layouts.js';
 import type { Split } from '../../schemas/taxonomy.js';
 import type { ReplayPassHooks, ReplaySource } from './replay-source.js';
-
-/** The one layout of all `files`, read from their headers; mixed layouts are refused. */
-async function commonLayout(files: readonly CaptureFile[]): Promise<LayoutName> {
-  const byLayout = new Map<LayoutName, string[]>();
-  for (const file of files) {
-    const { name } = (await readHeader(file.path)).layout;
-    byLayout.set(name, [...(byLayout.get(name) ?? []), file.capture]);
-  }
-  const [first, ...others] = [...byLayout.keys()];
-  if (first === undefined) throw new Error('no capture files');
-  if (others.length > 0) {
-    const parts = [...byLayout].map(([n, c]) => `${n}-column: ${c.slice(0, 3).join(', ')}`);
-    throw new InvalidInputError({
-      code: 'LAYOUT_UNKNOWN',
-      message: `capture files mix CSV layouts (${parts.join('; ')}); replay one layout at a time`,
-    });
-  }
-  return first;
-}
 
 /**
  * The capture files of one split of a CSV tree as a replay source. Rows are read and checked
@@ -51,7 +33,7 @@ export async function openCsvSource(
       context: { file: data },
     });
   }
-  const layout = await commonLayout(files);
+  const layout = (await commonLayout(files, 'replay')).name;
   const symbol = layoutSymbol(layout);
   const width = layoutByName(layout).columns.length;
   const sizes = await Promise.all(files.map((f) => stat(f.path)));

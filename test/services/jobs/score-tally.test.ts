@@ -27,7 +27,7 @@ function event(seq: number, predicted: string, label6: string, unknownAttack = f
 
 describe('ScoreTally', () => {
   it('counts each record once, with its latency, accuracy and dead letters by code', () => {
-    const tally = new ScoreTally(6);
+    const tally = new ScoreTally();
     tally.addScore(event(0, 'Benign', 'Benign'), 1_010);
     tally.addScore(event(1, 'Recon', 'Spoofing', true), 1_020);
     tally.addScore(event(1, 'Recon', 'Spoofing', true), 1_090);
@@ -46,11 +46,11 @@ describe('ScoreTally', () => {
     assert.equal(summary.latencyMs.max, 20);
   });
 
-  it('reads the benign or attack truth from the 6-class label at 2 classes', () => {
-    const tally = new ScoreTally(2);
-    tally.addScore(event(0, 'Attack', 'Spoofing'), 1_001);
-    tally.addScore(event(1, 'Attack', 'Benign'), 1_001);
+  it('reads the benign or attack truth from the carried labels at 2 classes', () => {
+    const tally = new ScoreTally();
+    tally.addScore({ ...event(0, 'Attack', 'Spoofing'), granularity: 'G2' }, 1_001);
+    tally.addScore({ ...event(1, 'Attack', 'Benign'), granularity: 'G2' }, 1_001);
     assert.equal(tally.summary(2, 1).accuracy, 0.5);
-    assert.ok(Number.isNaN(new ScoreTally(6).summary(0, 1).accuracy));
+    assert.ok(Number.isNaN(new ScoreTally().summary(0, 1).accuracy));
   });
 });
