@@ -11,6 +11,7 @@ import { latencyCommand } from './commands/latency.js';
 import { prepareCommand } from './commands/prepare.js';
 import { runCommand } from './commands/run.js';
 import { synthCommand } from './commands/synth.js';
+import { traceCommand } from './commands/trace.js';
 import { trainCommand } from './commands/train.js';
 import type { CliContext } from './context.js';
 
@@ -33,6 +34,7 @@ function buildProgram(context: CliContext): Command {
   kafkaCommands(program, context);
   downstreamCommands(program, context);
   latencyCommand(program, context);
+  traceCommand(program, context);
   return program;
 }
 

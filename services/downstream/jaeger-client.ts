@@ -122,8 +122,25 @@ export class JaegerClient {
     return data.map((trace, i) => this.checkTrace(trace, `data[${i}]`));
   }
 
-  // GETs `path` and returns the `data` member of Jaeger's answer envelope.
-  private async get(path: string, params: URLSearchParams): Promise<unknown> {
+  /** The trace with this id, whole, or undefined when Jaeger has none. */
+  async getTrace(traceID: string): Promise<JaegerTrace | undefined> {
+    if (!/^[0-9a-f]{1,32}$/i.test(traceID)) {
+      throw new JaegerQueryError(`not a trace id: "${traceID}"`, this.url, false);
+    }
+    const path = `/api/traces/${traceID.toLowerCase()}`;
+    const data = await this.get(path, new URLSearchParams(), { missingIsNull: true });
+    if (data === null) return undefined;
+    if (!Array.isArray(data)) throw this.malformed('data: expected a list of traces');
+    return data.length === 0 ? undefined : this.checkTrace(data[0], 'data[0]');
+  }
+
+  // GETs `path` and returns the `data` member of Jaeger's answer envelope; with `missingIsNull`,
+  // null for a 404 (how Jaeger answers for a trace id it does not have).
+  private async get(
+    path: string,
+    params: URLSearchParams,
+    options: { missingIsNull?: boolean } = {},
+  ): Promise<unknown> {
     const search = params.toString();
     const query = search === '' ? '' : `?${search}`;
     const target = `${this.url}${path}${query}`;
@@ -146,6 +163,7 @@ export class JaegerClient {
     }
 
     const parsed = parseJson(body);
+    if (response.status === 404 && options.missingIsNull) return null;
     if (!response.ok) {
       const detail = envelopeErrors(parsed) ?? body.slice(0, 200).trim();
       throw new JaegerQueryError(

@@ -99,6 +99,22 @@ describe('Jaeger query client', () => {
     assert.deepEqual(await client.findTraces({ service: 's', lookbackMs: 1, limit: 1 }), []);
   });
 
+  it('gets one trace by id, and nothing for an id Jaeger does not have', async () => {
+    handler = json({ data: [TRACE], total: 0, limit: 0, offset: 0, errors: null });
+    const client = new JaegerClient({ url });
+    const trace = await client.getTrace(TRACE.traceID.toUpperCase());
+    assert.equal(trace?.traceID, TRACE.traceID);
+    assert.equal(trace?.spans[0]?.operationName, 'send iomt.flows.raw');
+    assert.equal(requests.at(-1)?.pathname, `/api/traces/${TRACE.traceID}`);
+
+    handler = json({ data: null, errors: [{ code: 404, msg: 'trace not found' }] }, 404);
+    assert.equal(await client.getTrace('0123456789abcdef'), undefined);
+
+    const asked = requests.length;
+    await assert.rejects(client.getTrace('../services'), /not a trace id: "\.\.\/services"/);
+    assert.equal(requests.length, asked);
+  });
+
   it('names the field of an answer in an unexpected shape', async () => {
     const broken = structuredClone(TRACE) as { spans: { startTime: unknown }[] };
     if (broken.spans[0]) broken.spans[0].startTime = '1760000000000000';
