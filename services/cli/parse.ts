@@ -55,3 +55,42 @@ export function positiveNumber(flag: string) {
     return n;
   };
 }
+
+const DURATION_UNITS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+
+/** A duration such as `90s`, `15m`, `1h` or `2d`, in milliseconds (at least 1). */
+export function duration(flag: string) {
+  return (value: string): number => {
+    const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(value.trim());
+    const ms = match ? Number(match[1]) * (DURATION_UNITS[match[2] ?? ''] ?? NaN) : NaN;
+    if (!(ms >= 1) || !Number.isFinite(ms)) {
+      throw new InvalidOptionError(
+        flag,
+        `expected a duration such as 30s, 15m, 1h, got "${value}"`,
+      );
+    }
+    return Math.round(ms);
+  };
+}
+
+/** An http or https URL, as given. */
+export function httpUrl(flag: string) {
+  return (value: string): string => {
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw new InvalidOptionError(flag, `expected an http or https URL, got "${value}"`);
+    }
+    return value;
+  };
+}

@@ -1,20 +1,15 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 
 import { IomtError, InvalidOptionError } from '../../../schemas/errors.js';
-import {
-  JaegerClient,
-  JaegerQueryError,
-  type JaegerTrace,
-} from '../../downstream/jaeger-client.js';
+import { JaegerClient, type JaegerTrace } from '../../downstream/jaeger-client.js';
 import { describeLookback, TRACE_SERVICES } from '../../downstream/latency.js';
 import { renderTraceTree, traceTree } from '../../downstream/trace-tree.js';
 import { IOMT } from '../../telemetry/messaging-attributes.js';
 import type { CliContext } from '../context.js';
+import { jaegerOptions, type JaegerFlags } from '../jaeger-options.js';
 
-interface TraceFlags {
-  jaeger: string;
+interface TraceFlags extends JaegerFlags {
   traceId?: string;
-  lookback: number;
   json?: boolean;
 }
 
@@ -24,17 +19,9 @@ interface RecordRef {
   seq: number;
 }
 
-const DEFAULT_JAEGER = 'http://127.0.0.1:16686';
 /** A record replayed more often than this within the lookback shows only its newest traces. */
 const SEARCH_LIMIT = 100;
 const TRACING_HINT = 'tracing must be on: OTEL_EXPORTER_OTLP_ENDPOINT on the services';
-const LOOKBACK_UNITS = new Map([
-  ['ms', 1],
-  ['s', 1_000],
-  ['m', 60_000],
-  ['h', 3_600_000],
-  ['d', 86_400_000],
-]);
 
 function recordRef(value: string): RecordRef {
   // Split at the last slash: the seq is a number, the capture is any name.
@@ -57,46 +44,14 @@ function traceId(value: string): string {
   return value.toLowerCase();
 }
 
-function lookback(value: string): number {
-  const match = /^(?<amount>\d+(?:\.\d+)?)(?<unit>ms|s|m|h|d)$/.exec(value.trim());
-  const unit = LOOKBACK_UNITS.get(match?.groups?.unit ?? '');
-  const ms = unit === undefined ? NaN : Math.round(Number(match?.groups?.amount) * unit);
-  if (!(ms >= 1)) {
-    throw new InvalidOptionError(
-      '--lookback',
-      `expected a duration such as 90s, 15m, 2h, got "${value}"`,
-    );
-  }
-  return ms;
-}
-
-// The client checks the URL; a bad one is the user's flag, so exit code 2.
-function clientFor(url: string): JaegerClient {
-  try {
-    return new JaegerClient({ url });
-  } catch (error) {
-    if (error instanceof JaegerQueryError) throw new InvalidOptionError('--jaeger', error.message);
-    throw error;
-  }
-}
-
 /** `iomt trace`: one record's trace from Jaeger, as a tree of its spans. */
 export function traceCommand(program: Command, context: CliContext): void {
-  program
+  const command = program
     .command('trace')
     .description("one record's trace from Jaeger, as a tree of its spans across the services")
     .argument('[record]', 'the flow record as <capture>/<seq>, as iomt tail prints it', recordRef)
-    .option('--trace-id <hex>', 'the trace with this id instead of a search', traceId)
-    .addOption(
-      new Option('--jaeger <url>', "Jaeger's query API (env IOMT_JAEGER_URL)").default(
-        process.env.IOMT_JAEGER_URL || DEFAULT_JAEGER,
-      ),
-    )
-    .addOption(
-      new Option('--lookback <duration>', 'search this far back from now (e.g. 30s, 15m, 1h, 2d)')
-        .argParser(lookback)
-        .default(3_600_000, '1h'),
-    )
+    .option('--trace-id <hex>', 'the trace with this id instead of a search', traceId);
+  jaegerOptions(command, 'search this far back from now')
     .option('--json', 'print the trace structure as JSON instead of a tree')
     .action(async (record: RecordRef | undefined, flags: TraceFlags) => {
       if ((record === undefined) === (flags.traceId === undefined)) {
@@ -105,7 +60,7 @@ export function traceCommand(program: Command, context: CliContext): void {
           'give either a record as <capture>/<seq> or --trace-id <hex>',
         );
       }
-      const client = clientFor(flags.jaeger);
+      const client = new JaegerClient({ url: flags.jaeger });
       const [newest, ...older] =
         record === undefined
           ? await byId(client, flags.traceId ?? '')
