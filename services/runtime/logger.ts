@@ -22,9 +22,9 @@ function levelFromEnv(): LevelWithSilent | undefined {
 
 /**
  * The ids of the span active where a line is logged (a record's span in a stage), so that a
- * log line leads to its trace; nothing outside a sampled span.
+ * log line leads to its trace; nothing outside a span.
  */
-function traceIds(): Record<string, string> {
+export function traceIds(): Record<string, string> {
   const span = trace.getActiveSpan()?.spanContext();
   if (!span || !trace.isSpanContextValid(span)) return {};
   return { trace_id: span.traceId, span_id: span.spanId };
