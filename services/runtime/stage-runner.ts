@@ -112,7 +112,10 @@ export class StageRunner<I extends SchemaName, O extends OutputSchema> {
   private readonly chunkSize: number;
   private readonly logger: Logger;
   private readonly consumer: Consumer;
-  private readonly producer: Producer;
+  private producer: Producer;
+  // kafkajs leaves a producer whose commit and abort both failed (the broker gone) unable to
+  // begin another transaction, even after a reconnect: such a one is replaced.
+  private producerStuck = false;
   private readonly stopping = new AbortController();
   private readonly tracer: Tracer;
   private readonly hop: Hop;
@@ -164,15 +167,7 @@ export class StageRunner<I extends SchemaName, O extends OutputSchema> {
         },
       },
     });
-    // The broker answers CONCURRENT_TRANSACTIONS while it writes the previous commit's
-    // markers; a short first retry keeps back-to-back transactions fast (infra/kafka/README.md).
-    this.producer = options.kafka.producer({
-      transactionalId: this.transactionalId,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      retry: { initialRetryTime: 50, retries: 10 },
-    });
+    this.producer = this.createProducer();
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       const now = new Set(event.payload.memberAssignment[options.inputTopic] ?? []);
       const unprepared = new Set([...now].filter((p) => !this.owned.has(p)));
@@ -198,10 +193,18 @@ export class StageRunner<I extends SchemaName, O extends OutputSchema> {
 
     await retryWithBackoff('connect producer', () => this.producer.connect(), this.logger, retry);
     await retryWithBackoff('connect consumer', () => this.consumer.connect(), this.logger, retry);
-    await this.consumer.subscribe({
+    // A broker that has just started may not have the input topic yet (it is created on
+    // purpose, maybe after this service): its metadata answers UNKNOWN_TOPIC_OR_PARTITION.
+    const subscription = {
       topics: [inputTopic],
       fromBeginning: this.options.fromBeginning ?? true,
-    });
+    };
+    await retryWithBackoff(
+      'subscribe',
+      () => this.consumer.subscribe(subscription),
+      this.logger,
+      retry,
+    );
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -345,6 +348,7 @@ export class StageRunner<I extends SchemaName, O extends OutputSchema> {
     deadLetters: Message[],
   ): Promise<void> {
     const last = chunk[chunk.length - 1] as KafkaMessage;
+    if (this.producerStuck) await this.replaceProducer();
     const transaction = await this.producer.transaction();
     try {
       for (const messages of requestsOf(outputs)) {
@@ -360,10 +364,35 @@ export class StageRunner<I extends SchemaName, O extends OutputSchema> {
       await transaction.commit();
     } catch (error) {
       await transaction.abort().catch((abortError: unknown) => {
-        this.logger.warn({ err: String(abortError) }, 'abort failed');
+        this.producerStuck = true;
+        this.logger.warn({ err: String(abortError) }, 'abort failed; replacing the producer');
       });
       throw error;
     }
+  }
+
+  private createProducer(): Producer {
+    // The broker answers CONCURRENT_TRANSACTIONS while it writes the previous commit's
+    // markers; a short first retry keeps back-to-back transactions fast (infra/kafka/README.md).
+    return this.options.kafka.producer({
+      transactionalId: this.transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { initialRetryTime: 50, retries: 10 },
+    });
+  }
+
+  /**
+   * A fresh producer with the same transactional id: connecting it bumps the epoch, which
+   * fences the old one and aborts its unfinished transaction on the broker.
+   */
+  private async replaceProducer(): Promise<void> {
+    await this.producer.disconnect().catch(() => undefined);
+    this.producer = this.createProducer();
+    await this.producer.connect();
+    this.producerStuck = false;
+    this.logger.info({ transactionalId: this.transactionalId }, 'producer replaced');
   }
 }
 

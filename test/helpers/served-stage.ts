@@ -12,17 +12,17 @@ const STOP_GRACE_MS = 10_000;
 export interface ServedStage {
   readonly child: ChildProcess;
   /** Everything it logged so far (JSON lines, at info). */
-  log(): string;
+  readonly log: () => string;
   /** The end of its log, for failure messages. */
-  tail(): string;
+  readonly tail: () => string;
   /** True until it exits. */
-  running(): boolean;
+  readonly running: () => boolean;
   /** Resolves once its log matches `pattern`; fails when it exits or `timeoutMs` pass first. */
-  waitFor(pattern: RegExp, timeoutMs: number): Promise<void>;
+  readonly waitFor: (pattern: RegExp, timeoutMs: number) => Promise<void>;
   /** SIGKILL; resolves once it has exited. */
-  kill(): Promise<void>;
+  readonly kill: () => Promise<void>;
   /** SIGTERM, then SIGKILL if it has not exited within 10 s. */
-  stop(): Promise<void>;
+  readonly stop: () => Promise<void>;
 }
 
 /**
@@ -55,8 +55,9 @@ export function serveStage(
     waitFor: async (pattern, timeoutMs) => {
       const deadline = Date.now() + timeoutMs;
       while (!pattern.test(log)) {
-        if (!running())
+        if (!running()) {
           throw new Error(`${stage} service exited before ${pattern}: ${served.tail()}`);
+        }
         if (Date.now() > deadline) {
           throw new Error(
             `${stage} service did not log ${pattern} in ${timeoutMs} ms: ${served.tail()}`,
@@ -73,7 +74,8 @@ export function serveStage(
     stop: async () => {
       if (!running()) return;
       child.kill('SIGTERM');
-      await Promise.race([exited, sleep(STOP_GRACE_MS)]);
+      // Unreferenced: a pending grace timer would hold the test process open after the exit.
+      await Promise.race([exited, sleep(STOP_GRACE_MS, undefined, { ref: false })]);
       await served.kill();
     },
   };

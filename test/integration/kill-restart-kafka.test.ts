@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
@@ -11,7 +9,7 @@ import { pino } from 'pino';
 
 import { openFlowFile } from '../../pipelines/arrow/flow-reader.js';
 import { evaluateBundle } from '../../pipelines/evaluation/evaluate-bundle.js';
-import { loadBundle } from '../../pipelines/models/bundle.js';
+import { loadBundle, type LoadedBundle } from '../../pipelines/models/bundle.js';
 import { createScorer } from '../../pipelines/models/bundle-runner.js';
 import type { Scorer } from '../../pipelines/models/scorer.js';
 import { loadAvroRegistry } from '../../schemas/avro/registry.js';
@@ -24,148 +22,173 @@ import type { TopicNames } from '../../services/runtime/topics.js';
 import { preprocessHandler } from '../../services/stages/preprocess-service.js';
 import { replay } from '../../services/stages/replay.js';
 import { scoreHandler } from '../../services/stages/score-service.js';
-import { REPO_ROOT } from '../helpers/paths.js';
-import {
-  kafkaConfig as config,
-  probeKafka,
-  skipWithoutBroker,
-  readUntil,
-} from '../helpers/kafka.js';
+import { windowHandler } from '../../services/stages/window-service.js';
+import { assertExactlyOnce, readDelivered, recordKey, topicOffsets } from '../helpers/delivered.js';
+import { kafkaConfig as config, probeKafka, skipWithoutBroker } from '../helpers/kafka.js';
+import { serveStage, type ServedStage } from '../helpers/served-stage.js';
 import { tinyBundle } from '../helpers/tiny-bundle.js';
 
-// The window stage as a child process (`iomt serve window`), SIGKILLed mid-replay and started
-// again: its successor must rebuild each capture's window state from the windows topic, so
-// every record is scored exactly once and as offline evaluation scores it. Needs the broker of
-// infra/kafka/start.sh (or IOMT_KAFKA_BROKERS); skips without one unless IOMT_REQUIRE_KAFKA.
+// Each stage service as a child process (`iomt serve <stage>`), SIGKILLed mid-replay and
+// started again with the same instance id, the other two stages running in this process.
+// The successor fences its predecessor's open transaction and resumes from the committed
+// offsets (the window stage also rebuilds its state from the windows topic), so every record
+// is scored exactly once and as offline evaluation scores it. The three stages run at once, on
+// topics of their own, since each waits out its dead predecessor's group session. Needs the
+// broker of infra/kafka/start.sh (or IOMT_KAFKA_BROKERS); skips without one unless
+// IOMT_REQUIRE_KAFKA.
 
-const READ_TIMEOUT_MS = 90_000;
-const REPLAYED = 600;
-const RATE = 60;
-const KILL_AFTER_MS = 4_000;
+const STAGES = ['preprocess', 'window', 'score'] as const;
+type StageName = (typeof STAGES)[number];
+
+/** The input and output topic of each stage. */
+const IO: Record<StageName, readonly [keyof TopicNames, keyof TopicNames]> = {
+  preprocess: ['raw', 'scaled'],
+  window: ['scaled', 'windows'],
+  score: ['windows', 'scores'],
+};
+
+const READ_TIMEOUT_MS = 120_000;
+const START_TIMEOUT_MS = 60_000;
+const REPLAYED = 300;
+const RATE = 50;
+/** Offsets on the killed stage's output topic before the kill: its records are flowing. */
+const KILL_AT_OFFSETS = 30;
 
 const logger = pino({ level: process.env.IOMT_LOG_LEVEL ?? 'silent' });
 
-/** `iomt serve window` as a child process, its output kept for failure messages. */
-function serveWindow(args: readonly string[]): { child: ChildProcess; output: () => string } {
-  const main = join(REPO_ROOT, 'dist', 'services', 'cli', 'main.js');
-  const child = spawn(process.execPath, [main, 'serve', 'window', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return { child, output: () => output.slice(-4000) };
+interface Startable extends Stoppable {
+  start(): Promise<void>;
 }
 
-describe('the window service killed and restarted on a real broker', { timeout: 300_000 }, () => {
-  const run = randomBytes(6).toString('hex');
-  const kafka = createKafkaClient(config, logger);
-  const groups: string[] = [];
-  const connected: Stoppable[] = [];
-  const children: ChildProcess[] = [];
-  let problem: string | undefined;
-  let admin: Admin | undefined;
-  let topics: TopicNames;
-  let registry: AvroRegistry;
-  let scorer: Scorer | undefined;
-  let dir = '';
-  let cleanup = async () => {};
+describe(
+  'each stage service killed and restarted on a real broker',
+  { timeout: 300_000, concurrency: true },
+  () => {
+    const run = randomBytes(6).toString('hex');
+    const kafka = createKafkaClient(config, logger);
+    const groups: string[] = [];
+    const topicsOf = new Map<StageName, TopicNames>();
+    const connected: Stoppable[] = [];
+    const children: ServedStage[] = [];
+    const scorers: Scorer[] = [];
+    const expected = new Map<string, number>();
+    let problem: string | undefined;
+    let admin: Admin | undefined;
+    let registry: AvroRegistry;
+    let bundle: LoadedBundle;
+    let bundleDir = '';
+    let data = '';
+    let count = 0;
+    let cleanup = async () => {};
 
-  const group = (stage: string) => {
-    const id = `iomt-test-${run}-${stage}`;
-    groups.push(id);
-    return id;
-  };
+    const prefixOf = (stage: StageName) => `iomt-test-${run}-${stage}.`;
+    const group = (name: string) => {
+      const id = `iomt-test-${run}-${name}`;
+      groups.push(id);
+      return id;
+    };
 
-  before(async () => {
-    problem = await probeKafka();
-    if (problem !== undefined) return;
+    before(async () => {
+      problem = await probeKafka();
+      if (problem !== undefined) return;
 
-    ({ dir, cleanup } = await tinyBundle({ prefix: 'kill-restart-kafka' }));
-
-    registry = await loadAvroRegistry();
-    admin = kafka.admin();
-    await admin.connect();
-    topics = resolveTopicNames({ prefix: `iomt-test-${run}.` });
-    await createTopics(admin, topics, { partitions: 3 });
-  });
-
-  after(async () => {
-    for (const child of children) {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        await Promise.race([once(child, 'exit'), sleep(10_000)]);
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      }
-    }
-    for (const made of connected.reverse()) await made.stop().catch(() => undefined);
-    await scorer?.dispose();
-    if (admin) {
-      await admin.deleteTopics({ topics: topicList(topics) }).catch(() => undefined);
-      await admin.deleteGroups([...groups, 'iomt-window']).catch(() => undefined);
-      await admin.disconnect();
-    }
-    await cleanup();
-  });
-
-  it(
-    'scores each record exactly once, as offline evaluation does, after a SIGKILL mid-replay',
-    { timeout: 240_000 },
-    async (t) => {
-      if (skipWithoutBroker(t, problem)) return;
-      const bundleDir = join(dir, 'bundle');
-      const data = join(dir, 'arrow');
-      const bundle = await loadBundle(bundleDir);
-      scorer = await createScorer(bundle, { engine: 'onnx', logger });
-
-      const common = { kafka, registry, logger, deadLetterTopic: topics.deadLetter };
-      const runners = [
-        new StageRunner({
-          ...common,
-          handler: preprocessHandler(bundle),
-          inputTopic: topics.raw,
-          outputTopic: topics.scaled,
-          groupId: group('preprocess'),
-          chunkSize: 20,
-        }),
-        new StageRunner({
-          ...common,
-          handler: scoreHandler(bundle, scorer, { microBatch: 128 }),
-          inputTopic: topics.windows,
-          outputTopic: topics.scores,
-          groupId: group('score'),
-          chunkSize: 200,
-        }),
-      ];
-      for (const runner of runners) {
-        connected.push(runner);
-        await runner.start();
+      const tiny = await tinyBundle({ prefix: 'kill-restart-kafka' });
+      ({ cleanup, data, bundle: bundleDir } = tiny);
+      bundle = await loadBundle(bundleDir);
+      registry = await loadAvroRegistry();
+      admin = kafka.admin();
+      await admin.connect();
+      // One after the other: kafkajs's admin does not wait for the leaders of topics created
+      // at once.
+      for (const stage of STAGES) {
+        const topics = resolveTopicNames({ prefix: prefixOf(stage) });
+        topicsOf.set(stage, topics);
+        await createTopics(admin, topics, { partitions: 3 });
       }
 
-      const args = [
-        '--bundle',
-        bundleDir,
-        '--topic-prefix',
-        `iomt-test-${run}.`,
-        '--brokers',
-        config.brokers.join(','),
-        '--instance',
-        run,
-      ];
-      const first = serveWindow(args);
-      children.push(first.child);
-
-      const offline = await evaluateBundle({ bundle: bundleDir, data, out: join(dir, 'eval') });
+      const offline = await evaluateBundle({
+        bundle: bundleDir,
+        data,
+        out: join(tiny.dir, 'eval'),
+      });
       const file = await openFlowFile(join(data, 'test.arrow'));
       const captures = file.info.captures;
       await file.close();
-      const expected = new Map<string, number>();
       for (let i = 0; i < offline.scored.rows; i++) {
         const capture = captures[offline.scored.capture[i] ?? -1] ?? '?';
         expected.set(`${capture}/${offline.scored.seq[i]}`, offline.scored.predicted[i] ?? -1);
       }
-      const count = Math.min(REPLAYED, offline.scored.rows);
+      count = Math.min(REPLAYED, offline.scored.rows);
+    });
 
+    after(async () => {
+      for (const child of children) await child.stop();
+      for (const runner of connected.reverse()) await runner.stop().catch(() => undefined);
+      for (const scorer of scorers) await scorer.dispose();
+      if (admin) {
+        const topics = [...topicsOf.values()].flatMap(topicList);
+        await admin.deleteTopics({ topics }).catch(() => undefined);
+        // A child's group is the stage's default one: `iomt serve` takes no group flag.
+        const defaults = STAGES.map((stage) => `iomt-${stage}`);
+        await admin.deleteGroups([...groups, ...defaults]).catch(() => undefined);
+        await admin.disconnect();
+      }
+      await cleanup();
+    });
+
+    /** `stage` as a stage runner in this process, on the topics of the test of `killed`. */
+    async function inProcess(
+      stage: StageName,
+      killed: StageName,
+      topics: TopicNames,
+    ): Promise<Startable> {
+      const [input, output] = IO[stage];
+      const common = {
+        kafka,
+        registry,
+        logger,
+        deadLetterTopic: topics.deadLetter,
+        inputTopic: topics[input],
+        outputTopic: topics[output],
+        groupId: group(`${killed}-${stage}`),
+      };
+      if (stage === 'preprocess') {
+        return new StageRunner({ ...common, handler: preprocessHandler(bundle), chunkSize: 20 });
+      }
+      if (stage === 'window') {
+        const restore = { kafka, registry, topic: topics.windows, logger };
+        return new StageRunner({ ...common, handler: windowHandler(bundle, restore) });
+      }
+      const scorer = await createScorer(bundle, { engine: 'onnx', logger });
+      scorers.push(scorer);
+      const handler = scoreHandler(bundle, scorer, { microBatch: 128 });
+      return new StageRunner({ ...common, handler, chunkSize: 200 });
+    }
+
+    /** Resolves once `topic` holds `offsets` offsets; fails after `timeoutMs`. */
+    async function reaches(topic: string, offsets: number, timeoutMs: number, why: () => string) {
+      const deadline = Date.now() + timeoutMs;
+      while ((await topicOffsets(admin as Admin, topic)) < offsets) {
+        if (Date.now() > deadline) assert.fail(`${topic} short of ${offsets} offsets: ${why()}`);
+        await sleep(100);
+      }
+    }
+
+    async function killAndRestart(stage: StageName): Promise<void> {
+      const topics = topicsOf.get(stage) as TopicNames;
+      for (const other of STAGES.filter((s) => s !== stage)) {
+        const runner = await inProcess(other, stage, topics);
+        connected.push(runner);
+        await runner.start();
+      }
+
+      const args = ['--bundle', bundleDir, '--topic-prefix', prefixOf(stage)];
+      args.push('--brokers', config.brokers.join(','), '--instance', run);
+      const first = serveStage(stage, args);
+      children.push(first);
+      await first.waitFor(/"msg":"started"/, START_TIMEOUT_MS);
+
+      let replayed = false;
       const replaying = replay({
         kafka,
         registry,
@@ -175,44 +198,53 @@ describe('the window service killed and restarted on a real broker', { timeout: 
         limit: count,
         rate: RATE,
       });
-      await sleep(KILL_AFTER_MS);
-      assert.equal(first.child.exitCode, null, `the first window service runs: ${first.output()}`);
-      first.child.kill('SIGKILL');
-      await once(first.child, 'exit');
-      const second = serveWindow(args);
-      children.push(second.child);
+      replaying.then(
+        () => (replayed = true),
+        () => undefined,
+      );
+      await reaches(topics[IO[stage][1]], KILL_AT_OFFSETS, START_TIMEOUT_MS, first.tail);
+      assert.ok(first.running(), `the first ${stage} service runs: ${first.tail()}`);
+      assert.equal(replayed, false, 'the kill lands mid-replay');
+      await first.kill();
 
-      const replayed = await replaying;
-      assert.equal(replayed.records, count);
+      const second = serveStage(stage, args);
+      children.push(second);
+      assert.equal((await replaying).records, count);
 
-      const reader = kafka.consumer({ groupId: group('reader'), maxWaitTimeInMs: 200 });
-      await reader.connect();
-      connected.push({ stop: () => reader.disconnect() });
-      const scored = await readUntil(
-        reader,
-        topics.scores,
-        (got) => got.length >= count,
-        READ_TIMEOUT_MS,
-      ).catch((error: unknown) => {
-        throw new Error(`${String(error)}; window service: ${second.output()}`);
+      const delivered = await readDelivered({
+        kafka,
+        registry,
+        topic: topics.scores,
+        schema: 'ScoredEvent',
+        groupId: group(`${stage}-reader`),
+        count,
+        timeoutMs: READ_TIMEOUT_MS,
       });
-
-      const events = scored.map((m) => {
-        const decoded = registry.decodeAs('ScoredEvent', m.value ?? Buffer.alloc(0));
-        assert.ok(decoded.ok, 'a scored event decodes');
-        return decoded.value;
-      });
-      const keys = new Set(events.map((e) => `${e.capture}/${e.seq}`));
-      assert.equal(events.length, count);
-      assert.equal(keys.size, count, 'exactly one score per (capture, seq)');
+      const story = () => `${stage} successor: ${second.tail()}`;
+      assertExactlyOnce(delivered, count, story);
       let differ = 0;
-      for (const event of events) {
-        const want = expected.get(`${event.capture}/${event.seq}`);
-        assert.notEqual(want, undefined, `${event.capture}/${event.seq} is a test record`);
+      for (const event of delivered.values) {
+        const want = expected.get(recordKey(event));
+        assert.notEqual(want, undefined, `${recordKey(event)} is a test record`);
         if (event.predictedIndex !== want) differ++;
       }
       assert.equal(differ, 0, `${differ} of ${count} predictions differ from offline evaluation`);
-      assert.match(second.output(), /windows read back/, 'the successor read its state back');
-    },
-  );
-});
+      assert.ok(second.running(), `the successor still runs: ${story()}`);
+      if (stage === 'window') {
+        assert.match(second.log(), /windows read back/, 'the successor read its state back');
+      }
+    }
+
+    for (const stage of STAGES) {
+      it(
+        `scores each record exactly once, as offline evaluation does, after a SIGKILL of the ` +
+          `${stage} service mid-replay`,
+        { timeout: 240_000 },
+        async (t) => {
+          if (skipWithoutBroker(t, problem)) return;
+          await killAndRestart(stage);
+        },
+      );
+    }
+  },
+);
