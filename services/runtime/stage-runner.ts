@@ -76,6 +76,8 @@ export interface StageRunnerOptions<I extends SchemaName, O extends OutputSchema
   backoff?: BackoffOptions;
   /** Read the input from its beginning when the group has no committed offset. Default true. */
   fromBeginning?: boolean;
+  /** How long the group waits for a silent member before moving its partitions. Default 10 s. */
+  sessionTimeoutMs?: number;
   /** Where spans and instruments go; default the global providers (see services/telemetry). */
   tracer?: Tracer;
   meter?: Meter;
@@ -158,6 +160,10 @@ export class StageRunner<I extends SchemaName, O extends OutputSchema> {
       groupId: this.groupId,
       readUncommitted: false,
       maxWaitTimeInMs: 200,
+      // A member that died (SIGKILL, a lost host) holds its partitions until its session
+      // expires; heartbeats go out between chunks, each well under a second of work.
+      sessionTimeout: options.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: 1_000,
       retry: {
         initialRetryTime: 100,
         retries: 8,

@@ -72,7 +72,7 @@ describe(
       if (admin) {
         await admin.deleteTopics({ topics: topicList(topics) }).catch(() => undefined);
         await admin
-          .deleteGroups([`${readerGroup}-0`, `${readerGroup}-1`, 'iomt-preprocess'])
+          .deleteGroups([`${readerGroup}-0`, `${readerGroup}-1`, `iomt-test-${run}-preprocess`])
           .catch(() => undefined);
         await admin.disconnect().catch(() => undefined);
       }
@@ -112,6 +112,8 @@ describe(
           broker.address,
           '--instance',
           run,
+          '--group',
+          `iomt-test-${run}-preprocess`,
         ]);
         await service.waitFor(/retrying after failure/, WAIT_MS);
         await broker.start();

@@ -128,9 +128,7 @@ describe(
       if (admin) {
         const topics = [...topicsOf.values()].flatMap(topicList);
         await admin.deleteTopics({ topics }).catch(() => undefined);
-        // A child's group is the stage's default one: `iomt serve` takes no group flag.
-        const defaults = STAGES.map((stage) => `iomt-${stage}`);
-        await admin.deleteGroups([...groups, ...defaults]).catch(() => undefined);
+        await admin.deleteGroups(groups).catch(() => undefined);
         await admin.disconnect();
       }
       await cleanup();
@@ -184,6 +182,7 @@ describe(
 
       const args = ['--bundle', bundleDir, '--topic-prefix', prefixOf(stage)];
       args.push('--brokers', config.brokers.join(','), '--instance', run);
+      args.push('--group', group(`${stage}-served`));
       const first = serveStage(stage, args);
       children.push(first);
       await first.waitFor(/"msg":"started"/, START_TIMEOUT_MS);

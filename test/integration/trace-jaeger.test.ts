@@ -111,6 +111,7 @@ describe('one trace per record through the four services, in Jaeger', { timeout:
       const port = await freePort();
       ports.set(stage, port);
       const args = [...common, '--bundle', join(made.dir, 'bundle'), '--instance', id];
+      args.push('--group', `iomt-test-${id}-${stage}`);
       served.push(serveStage(stage, [...args, '--metrics-port', String(port)], env));
     }
     for (const stage of served) await stage.waitFor(/"msg":"started"/, 60_000);
@@ -145,7 +146,7 @@ describe('one trace per record through the four services, in Jaeger', { timeout:
     for (const stage of served) await stage.stop();
     if (admin) {
       await admin.deleteTopics({ topics: topicList(topics) }).catch(() => undefined);
-      const groups = [...STAGES.map((s) => `iomt-${s}`), `iomt-test-${id}-reader`];
+      const groups = [...STAGES.map((s) => `iomt-test-${id}-${s}`), `iomt-test-${id}-reader`];
       await admin.deleteGroups(groups).catch(() => undefined);
       await admin.disconnect();
     }
@@ -199,7 +200,7 @@ describe('one trace per record through the four services, in Jaeger', { timeout:
         assert.ok(process.startTime >= previous.startTime, `${stage} starts after its parent`);
         assert.equal(tag(process, 'messaging.system'), 'kafka');
         assert.equal(tag(process, 'messaging.operation.type'), 'process');
-        assert.equal(tag(process, 'messaging.consumer.group.name'), `iomt-${stage}`);
+        assert.equal(tag(process, 'messaging.consumer.group.name'), `iomt-test-${id}-${stage}`);
         assert.equal(tag(process, 'iomt.capture'), event.capture);
         assert.equal(tag(process, 'iomt.seq'), event.seq);
         const end = process.startTime + process.duration;

@@ -72,7 +72,7 @@ function untilSignal(runner: Stoppable, context: CliContext): Promise<void> {
 }
 
 type ServeFlags = KafkaFlags &
-  TelemetryFlags & { bundle: string; instance: string; engine: ScoringEngine };
+  TelemetryFlags & { bundle: string; instance: string; group?: string; engine: ScoringEngine };
 
 /** Serves `stage` with its telemetry (spans and the Prometheus endpoint) around it. */
 async function serve(stage: StageName, flags: ServeFlags, context: CliContext) {
@@ -102,6 +102,7 @@ async function serveStage(stage: StageName, flags: ServeFlags, context: CliConte
     logger: context.logger.child({ stage }),
     deadLetterTopic: topics.deadLetter,
     instanceId: flags.instance,
+    ...(flags.group !== undefined && { groupId: flags.group }),
   };
   const io: Record<StageName, [keyof TopicNames, keyof TopicNames]> = {
     preprocess: ['raw', 'scaled'],
@@ -115,8 +116,7 @@ async function serveStage(stage: StageName, flags: ServeFlags, context: CliConte
     const scorer = await createScorer(bundle, { engine: flags.engine, logger: context.logger });
     try {
       const runner = new StageRunner({ ...base, handler: scoreHandler(bundle, scorer) });
-      await runner.start();
-      await untilSignal(runner, context);
+      await runUntilSignal(runner, context);
     } finally {
       await scorer.dispose();
     }
@@ -134,7 +134,17 @@ async function serveStage(stage: StageName, flags: ServeFlags, context: CliConte
             logger: common.logger,
           }),
         });
-  await runner.start();
+  await runUntilSignal(runner, context);
+}
+
+/** Starts `runner` and serves until a signal; a start that fails stops what it connected. */
+async function runUntilSignal(runner: Stoppable & { start(): Promise<void> }, context: CliContext) {
+  try {
+    await runner.start();
+  } catch (error) {
+    await runner.stop().catch(() => undefined);
+    throw error;
+  }
   await untilSignal(runner, context);
 }
 
@@ -170,6 +180,7 @@ export function kafkaCommands(program: Command, context: CliContext): void {
         'this instance among those of the stage (names its transactions)',
         '0',
       )
+      .option('--group <id>', 'consumer group of the stage (default iomt-<stage>)')
       .option(
         '--engine <onnx|tfjs>',
         'what runs the models (score)',
