@@ -17,6 +17,8 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=../lib/processes.sh
+source "$here/../lib/processes.sh"
 cache="${IOMT_CACHE:-$HOME/.cache/iomt}"
 run="${IOMT_JAEGER_RUN:-$cache/jaeger/run}"
 host=127.0.0.1
@@ -36,7 +38,6 @@ address="http://$host:$IOMT_JAEGER_QUERY_PORT"
 ports=("$IOMT_JAEGER_OTLP_GRPC_PORT" "$IOMT_JAEGER_OTLP_HTTP_PORT" "$IOMT_JAEGER_QUERY_PORT"
   "$IOMT_JAEGER_QUERY_GRPC_PORT" "$IOMT_JAEGER_HEALTH_PORT")
 
-say() { echo "start.sh: $*" >&2; }
 
 # The log is shown only once this run has started a Jaeger: before that it is an older run's.
 launched=0
@@ -47,23 +48,6 @@ fail() {
     tail -n 40 "$log_file" >&2
   fi
   exit 1
-}
-
-# The pid in the pid file, when that process is alive and is our Jaeger (a pid file can outlive
-# its process, and the pid can be reused by an unrelated one). A zombie counts as gone.
-jaeger_pid() {
-  [[ -f "$pid_file" ]] || return 1
-  local pid
-  pid="$(cat "$pid_file")"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  [[ -r "/proc/$pid/cmdline" ]] || return 1
-  [[ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" != Z ]] || return 1
-  [[ "$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline")" == *"--config $config "* ]] || return 1
-  echo "$pid"
-}
-
-port_open() {
-  (exec 3<>"/dev/tcp/$host/$1") 2>/dev/null
 }
 
 # Healthy: the health check says every pipeline component is up (so OTLP is accepted), and the
@@ -93,7 +77,7 @@ mkdir -p "$run"
 exec 9>"$run/.start.lock"
 flock -w $((build_timeout + start_timeout + 60)) 9 || fail "another start.sh holds $run/.start.lock"
 
-if pid="$(jaeger_pid)"; then
+if pid="$(owned_pid "$pid_file" "--config $config ")"; then
   say "Jaeger already running (pid $pid); checking that it is healthy at $address"
   launched=1
   wait_until_healthy "$pid"
@@ -103,7 +87,7 @@ fi
 rm -f "$pid_file"
 
 for p in "${ports[@]}"; do
-  if port_open "$p"; then
+  if port_open "$host" "$p"; then
     fail "port $host:$p is taken by a process this script did not start"
   fi
 done

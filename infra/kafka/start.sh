@@ -15,6 +15,8 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=../lib/processes.sh
+source "$here/../lib/processes.sh"
 cache="${IOMT_CACHE:-$HOME/.cache/iomt}"
 data="${IOMT_KAFKA_DATA:-$cache/kafka/data}"
 host=127.0.0.1
@@ -34,7 +36,6 @@ pid_file="$data/broker.pid"
 out_file="$data/broker.out"
 address="$host:$port"
 
-say() { echo "start.sh: $*" >&2; }
 
 fail() {
   say "$*"
@@ -45,23 +46,6 @@ fail() {
     fi
   done
   exit 1
-}
-
-# The pid in the pid file, when that process is alive and is our broker (a pid file can outlive
-# its process, and the pid can be reused by an unrelated one). A zombie counts as gone.
-broker_pid() {
-  [[ -f "$pid_file" ]] || return 1
-  local pid
-  pid="$(cat "$pid_file")"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  [[ -r "/proc/$pid/cmdline" ]] || return 1
-  [[ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" != Z ]] || return 1
-  [[ "$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline")" == *"kafka.Kafka $config "* ]] || return 1
-  echo "$pid"
-}
-
-port_open() {
-  (exec 3<>"/dev/tcp/$host/$1") 2>/dev/null
 }
 
 # A real client request (an Admin describeCluster), not just an open port: the listener accepts
@@ -75,7 +59,7 @@ wait_until_answering() {
   local pid="$1" deadline=$((SECONDS + start_timeout))
   while ((SECONDS < deadline)); do
     [[ -d "/proc/$pid" ]] || fail "the broker (pid $pid) exited during start-up"
-    if port_open "$port" && answers; then
+    if port_open "$host" "$port" && answers; then
       return 0
     fi
     sleep 1
@@ -98,7 +82,7 @@ mkdir -p "$data"
 exec 9>"$data/.start.lock"
 flock -w 300 9 || fail "another start.sh holds $data/.start.lock"
 
-if pid="$(broker_pid)"; then
+if pid="$(owned_pid "$pid_file" "kafka.Kafka $config ")"; then
   say "broker already running (pid $pid); checking that it answers at $address"
   wait_until_answering "$pid"
   echo "$address"
@@ -107,7 +91,7 @@ fi
 rm -f "$pid_file"
 
 for p in "$port" "$controller_port"; do
-  if port_open "$p"; then
+  if port_open "$host" "$p"; then
     fail "port $host:$p is taken by a process this script did not start"
   fi
 done
