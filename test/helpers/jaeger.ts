@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 
-import { JaegerClient } from '../../services/downstream/jaeger-client.js';
+import { JaegerClient, type JaegerTrace } from '../../services/downstream/jaeger-client.js';
 
 // The Jaeger of infra/jaeger/start.sh (or IOMT_JAEGER_URL and IOMT_OTLP_ENDPOINT) for the
 // integration tests. Without one they skip, unless IOMT_REQUIRE_JAEGER is set (as CI does), when
@@ -83,4 +83,26 @@ export async function untilJaegerHas<T>(
     answer = await ask();
   }
   return answer;
+}
+
+/**
+ * The traces of the records of `capture` in which `service` has a span, once Jaeger holds at
+ * least `spans` spans of them (the traces of a test's own captures, whatever else it holds).
+ */
+export function tracesOfCapture(
+  service: string,
+  capture: string,
+  spans: number,
+): Promise<JaegerTrace[]> {
+  const client = new JaegerClient({ url: jaegerUrl });
+  return untilJaegerHas(
+    () =>
+      client.findTraces({
+        service,
+        lookbackMs: 600_000,
+        limit: 100,
+        tags: { 'iomt.capture': capture },
+      }),
+    (found) => found.reduce((n, t) => n + t.spans.length, 0) >= spans,
+  );
 }

@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 
-import { JaegerClient, type JaegerTrace } from '../../services/downstream/jaeger-client.js';
+import type { JaegerTrace } from '../../services/downstream/jaeger-client.js';
 import { latencyReport, type SegmentId } from '../../services/downstream/latency.js';
 import {
   jaegerUrl,
   otlpEndpoint,
   probeJaeger,
   skipWithoutJaeger,
-  untilJaegerHas,
+  tracesOfCapture,
 } from '../helpers/jaeger.js';
 import { REPO_ROOT, tempDir } from '../helpers/paths.js';
 import {
@@ -71,18 +71,8 @@ describe('iomt latency against a real Jaeger', { timeout: 120_000 }, () => {
     }
     await synthetic.flush();
 
-    const client = new JaegerClient({ url: jaegerUrl });
     const spans = records.reduce((n, r) => n + syntheticSpanCount(r.ending), 0);
-    traces = await untilJaegerHas(
-      () =>
-        client.findTraces({
-          service: 'iomt-score',
-          lookbackMs: 600_000,
-          limit: 100,
-          tags: { 'iomt.capture': capture },
-        }),
-      (found) => found.reduce((n, t) => n + t.spans.length, 0) >= spans,
-    );
+    traces = await tracesOfCapture('iomt-score', capture, spans);
   });
 
   after(async () => {

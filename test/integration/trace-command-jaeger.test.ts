@@ -7,14 +7,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 
-import { JaegerClient } from '../../services/downstream/jaeger-client.js';
 import type { TraceTree } from '../../services/downstream/trace-tree.js';
 import {
   jaegerUrl,
   otlpEndpoint,
   probeJaeger,
   skipWithoutJaeger,
-  untilJaegerHas,
+  tracesOfCapture,
 } from '../helpers/jaeger.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import {
@@ -73,18 +72,8 @@ describe('iomt trace against a real Jaeger', { timeout: 120_000 }, () => {
     ids.deadLettered = synthetic.emit({ capture, seq: 4, ending: 'dead-lettered' }, t0, EVERY);
     await synthetic.flush();
 
-    const client = new JaegerClient({ url: jaegerUrl });
     const spans = 2 * syntheticSpanCount('scored') + syntheticSpanCount('dead-lettered');
-    await untilJaegerHas(
-      () =>
-        client.findTraces({
-          service: 'iomt-replay',
-          lookbackMs: 600_000,
-          limit: 10,
-          tags: { 'iomt.capture': capture },
-        }),
-      (found) => found.reduce((n, t) => n + t.spans.length, 0) >= spans,
-    );
+    await tracesOfCapture('iomt-replay', capture, spans);
   });
 
   after(async () => {
