@@ -7,8 +7,6 @@ import { after, before, describe, it } from 'node:test';
 import type { Admin } from 'kafkajs';
 import { pino } from 'pino';
 
-import { openFlowFile } from '../../pipelines/arrow/flow-reader.js';
-import { evaluateBundle } from '../../pipelines/evaluation/evaluate-bundle.js';
 import { loadBundle, type LoadedBundle } from '../../pipelines/models/bundle.js';
 import { createScorer } from '../../pipelines/models/bundle-runner.js';
 import type { Scorer } from '../../pipelines/models/scorer.js';
@@ -25,6 +23,7 @@ import { scoreHandler } from '../../services/stages/score-service.js';
 import { windowHandler } from '../../services/stages/window-service.js';
 import { assertExactlyOnce, readDelivered, recordKey, topicOffsets } from '../helpers/delivered.js';
 import { kafkaConfig as config, probeKafka, skipWithoutBroker } from '../helpers/kafka.js';
+import { offlinePredictions } from '../helpers/offline-predictions.js';
 import { serveStage, type ServedStage } from '../helpers/served-stage.js';
 import { tinyBundle } from '../helpers/tiny-bundle.js';
 
@@ -71,7 +70,7 @@ describe(
     const connected: Stoppable[] = [];
     const children: ServedStage[] = [];
     const scorers: Scorer[] = [];
-    const expected = new Map<string, number>();
+    let expected: ReadonlyMap<string, number> = new Map();
     let problem: string | undefined;
     let admin: Admin | undefined;
     let registry: AvroRegistry;
@@ -106,19 +105,13 @@ describe(
         await createTopics(admin, topics, { partitions: 3 });
       }
 
-      const offline = await evaluateBundle({
+      const offline = await offlinePredictions({
         bundle: bundleDir,
         data,
         out: join(tiny.dir, 'eval'),
       });
-      const file = await openFlowFile(join(data, 'test.arrow'));
-      const captures = file.info.captures;
-      await file.close();
-      for (let i = 0; i < offline.scored.rows; i++) {
-        const capture = captures[offline.scored.capture[i] ?? -1] ?? '?';
-        expected.set(`${capture}/${offline.scored.seq[i]}`, offline.scored.predicted[i] ?? -1);
-      }
-      count = Math.min(REPLAYED, offline.scored.rows);
+      expected = offline.predicted;
+      count = Math.min(REPLAYED, offline.records.length);
     });
 
     after(async () => {

@@ -7,8 +7,6 @@ import { Partitioners } from 'kafkajs';
 import type { Admin } from 'kafkajs';
 import { pino } from 'pino';
 
-import { openFlowFile } from '../../pipelines/arrow/flow-reader.js';
-import { evaluateBundle } from '../../pipelines/evaluation/evaluate-bundle.js';
 import { loadBundle } from '../../pipelines/models/bundle.js';
 import { createScorer } from '../../pipelines/models/bundle-runner.js';
 import type { Scorer } from '../../pipelines/models/scorer.js';
@@ -30,6 +28,7 @@ import {
   skipWithoutBroker,
   readUntil,
 } from '../helpers/kafka.js';
+import { offlinePredictions } from '../helpers/offline-predictions.js';
 import { tinyBundle } from '../helpers/tiny-bundle.js';
 
 // The three stage services in one process against the broker of infra/kafka/start.sh (or
@@ -156,16 +155,9 @@ describe('the stage services on a real broker', { timeout: 240_000 }, () => {
       });
       await writer.disconnect();
 
-      const offline = await evaluateBundle({ bundle: bundleDir, data, out: join(dir, 'eval') });
-      const file = await openFlowFile(join(data, 'test.arrow'));
-      const captures = file.info.captures;
-      await file.close();
-      const expected = new Map<string, number>();
-      for (let i = 0; i < offline.scored.rows; i++) {
-        const capture = captures[offline.scored.capture[i] ?? -1] ?? '?';
-        expected.set(`${capture}/${offline.scored.seq[i]}`, offline.scored.predicted[i] ?? -1);
-      }
-      const count = Math.min(REPLAYED, offline.scored.rows);
+      const offline = await offlinePredictions({ bundle: bundleDir, data, out: join(dir, 'eval') });
+      const expected = offline.predicted;
+      const count = Math.min(REPLAYED, offline.records.length);
       const replayed = await replay({
         kafka,
         registry,
