@@ -130,9 +130,10 @@ export class ChunkSpans {
   /** Ends every span of the chunk: committed, or not with `error`. */
   end(error?: unknown): void {
     const end = hrTime();
+    const reason = error instanceof Error ? error.message : JSON.stringify(error);
+    const message = `not committed: ${reason}`;
     for (const { process, send } of this.traced.values()) {
       if (error !== undefined) {
-        const message = `not committed: ${error instanceof Error ? error.message : JSON.stringify(error)}`;
         send?.setStatus({ code: SpanStatusCode.ERROR, message });
         process.setStatus({ code: SpanStatusCode.ERROR, message });
       }
