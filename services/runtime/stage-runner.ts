@@ -2,7 +2,15 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
 import { metrics, trace, type Attributes, type Meter, type Tracer } from '@opentelemetry/api';
 import { hrTime, hrTimeDuration, hrTimeToMilliseconds } from '@opentelemetry/core';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import type {
+  Admin,
+  Consumer,
+  EachBatchPayload,
+  Kafka,
+  KafkaMessage,
+  Message,
+  Producer,
+} from 'kafkajs';
 import { Partitioners } from 'kafkajs';
 import type { Logger } from 'pino';
 
@@ -118,6 +126,10 @@ export class StageRunner<I extends SchemaName, O extends OutputSchema> {
   // kafkajs leaves a producer whose commit and abort both failed (the broker gone) unable to
   // begin another transaction, even after a reconnect: such a one is replaced.
   private producerStuck = false;
+  // Input partitions whose last chunk failed: whether its transaction committed after all (an
+  // answer lost after the broker took the commit) is known only from the group's offsets.
+  private readonly unsure = new Set<number>();
+  private admin: Admin | undefined;
   private readonly stopping = new AbortController();
   private readonly tracer: Tracer;
   private readonly hop: Hop;
@@ -226,17 +238,28 @@ export class StageRunner<I extends SchemaName, O extends OutputSchema> {
     // Disconnecting the consumer waits for the batch in progress, whose transaction ends first.
     await this.consumer.disconnect();
     await this.producer.disconnect();
+    await this.admin?.disconnect();
     this.logger.info({ ...this.counts }, 'stopped');
   }
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (batch.isEmpty()) return;
+    const committed = await this.settle(batch.topic, batch.partition);
     await this.prepareAssigned();
+    const messages = batch.messages.filter((m) => Number(m.offset) >= committed);
+    if (messages.length < batch.messages.length) {
+      const skipped = batch.messages.length - messages.length;
+      payload.resolveOffset((batch.messages[skipped - 1] as KafkaMessage).offset);
+      this.logger.info(
+        { partition: batch.partition, skipped },
+        'a chunk that failed had been committed; its messages are not processed again',
+      );
+    }
 
-    for (let from = 0; from < batch.messages.length; from += this.chunkSize) {
+    for (let from = 0; from < messages.length; from += this.chunkSize) {
       if (!payload.isRunning() || payload.isStale()) return;
-      const chunk = batch.messages.slice(from, from + this.chunkSize);
+      const chunk = messages.slice(from, from + this.chunkSize);
       await this.processChunk(batch.topic, batch.partition, chunk);
 
       const last = (chunk[chunk.length - 1] as KafkaMessage).offset;
@@ -246,6 +269,28 @@ export class StageRunner<I extends SchemaName, O extends OutputSchema> {
       // Scoring is CPU work: let timers and sockets run between chunks.
       await yieldToEventLoop();
     }
+  }
+
+  /**
+   * After a chunk of `partition` failed, the offset its group committed (0 otherwise): messages
+   * before it were committed, whatever the failure said. A stuck producer is replaced first,
+   * since registering the new one waits until the broker has finished the old transaction one
+   * way or the other. A stateful stage then rebuilds the partition's state from what was
+   * committed. Throws while the broker cannot answer; the batch is fetched again.
+   */
+  private async settle(topic: string, partition: number): Promise<number> {
+    if (!this.unsure.has(partition)) return 0;
+    if (this.producerStuck) await this.replaceProducer();
+    if (!this.admin) {
+      const admin = this.options.kafka.admin();
+      await admin.connect();
+      this.admin = admin;
+    }
+    const [offsets] = await this.admin.fetchOffsets({ groupId: this.groupId, topics: [topic] });
+    const entry = offsets?.partitions.find((p) => p.partition === partition);
+    this.unsure.delete(partition);
+    this.unprepared.add(partition);
+    return Math.max(0, Number(entry?.offset ?? -1));
   }
 
   private async prepareAssigned(): Promise<void> {
@@ -317,6 +362,7 @@ export class StageRunner<I extends SchemaName, O extends OutputSchema> {
       spans.end();
     } catch (error) {
       spans.end(error);
+      this.unsure.add(partition);
       this.counts.aborted++;
       handler.aborted?.();
       this.logger.warn(

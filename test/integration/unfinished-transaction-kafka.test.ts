@@ -20,9 +20,10 @@ import { tinyBundle } from '../helpers/tiny-bundle.js';
 
 // A broker that goes away between a transaction's commit and its abort leaves kafkajs's
 // producer in COMMITTING for good: every later transaction of it is refused, reconnected or
-// not. The stage runner must replace such a producer rather than stop consuming. The outage
-// is injected (a real one must outlast the producer's retries, a minute or more); the broker
-// of infra/kafka/start.sh does the rest.
+// not. The stage runner must replace such a producer rather than stop consuming, and must not
+// process the chunk again when the commit had in fact reached the broker (only its answer was
+// lost). The outage is injected (a real one must outlast the producer's retries, a minute or
+// more); the broker of infra/kafka/start.sh does the rest.
 
 // kafkajs is CommonJS; Node finds no named export for its error classes.
 const { KafkaJSConnectionError, KafkaJSNonRetriableError } = kafkajs;
@@ -30,11 +31,15 @@ const { KafkaJSConnectionError, KafkaJSNonRetriableError } = kafkajs;
 const REPLAYED = 120;
 const READ_TIMEOUT_MS = 60_000;
 
+/** What the broker did with the transaction whose commit reported a failure. */
+type Outcome = 'aborted' | 'committed';
+
 /**
  * `kafka`, whose first transactional producer fails its first commit and abort as when the
- * broker is gone, then refuses every transaction as kafkajs does (retriable: false).
+ * broker is gone, then refuses every transaction as kafkajs does (retriable: false). With
+ * `committed`, the broker took the commit before the connection broke.
  */
-function cutOnce(kafka: Kafka): Kafka {
+function cutOnce(kafka: Kafka, outcome: Outcome): Kafka {
   let cut = false;
   const cutProducer = (config?: ProducerConfig): Producer => {
     const real = kafka.producer(config);
@@ -54,7 +59,8 @@ function cutOnce(kafka: Kafka): Kafka {
           ...transaction,
           commit: async () => {
             stuck = true;
-            await transaction.abort();
+            if (outcome === 'committed') await transaction.commit();
+            else await transaction.abort();
             throw new KafkaJSConnectionError('Connection error: connect ECONNREFUSED');
           },
           abort: () =>
@@ -68,75 +74,84 @@ function cutOnce(kafka: Kafka): Kafka {
   return wrapped;
 }
 
-describe('a stage runner whose transaction did not end', { timeout: 120_000 }, () => {
-  const run = randomBytes(6).toString('hex');
-  const lines: Record<string, unknown>[] = [];
-  const logger = pino(
-    { level: 'info' },
-    { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
-  );
-  const kafka = createKafkaClient(config, pino({ level: 'silent' }));
-  const topics = resolveTopicNames({ prefix: `iomt-test-${run}.` });
-  const groups = [`iomt-test-${run}-preprocess`, `iomt-test-${run}-reader`];
-  let problem: string | undefined;
-  let admin: Admin | undefined;
-  let registry: AvroRegistry;
-  let runner: StageRunner<'RawFlowRecord', 'ScaledFlowRecord'> | undefined;
-  let tiny: Awaited<ReturnType<typeof tinyBundle>> | undefined;
+for (const outcome of ['aborted', 'committed'] as const) {
+  const title = `a stage runner whose transaction did not end (${outcome} on the broker)`;
+  describe(title, { timeout: 120_000 }, () => {
+    const run = randomBytes(6).toString('hex');
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino(
+      { level: 'info' },
+      { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
+    );
+    const kafka = createKafkaClient(config, pino({ level: 'silent' }));
+    const topics = resolveTopicNames({ prefix: `iomt-test-${run}.` });
+    const groups = [`iomt-test-${run}-preprocess`, `iomt-test-${run}-reader`];
+    let problem: string | undefined;
+    let admin: Admin | undefined;
+    let registry: AvroRegistry;
+    let runner: StageRunner<'RawFlowRecord', 'ScaledFlowRecord'> | undefined;
+    let tiny: Awaited<ReturnType<typeof tinyBundle>> | undefined;
 
-  before(async () => {
-    problem = await probeKafka();
-    if (problem !== undefined) return;
+    before(async () => {
+      problem = await probeKafka();
+      if (problem !== undefined) return;
 
-    tiny = await tinyBundle({ prefix: 'unfinished-transaction-kafka' });
-    registry = await loadAvroRegistry();
-    admin = kafka.admin();
-    await admin.connect();
-    await createTopics(admin, topics, { partitions: 3 });
-  });
-
-  after(async () => {
-    await runner?.stop().catch(() => undefined);
-    if (admin) {
-      await admin.deleteTopics({ topics: topicList(topics) }).catch(() => undefined);
-      await admin.deleteGroups(groups).catch(() => undefined);
-      await admin.disconnect();
-    }
-    await tiny?.cleanup();
-  });
-
-  it('replaces the producer and goes on, every record written once', async (t) => {
-    if (skipWithoutBroker(t, problem)) return;
-    const { bundle, data } = tiny as NonNullable<typeof tiny>;
-
-    runner = new StageRunner({
-      kafka: cutOnce(kafka),
-      registry,
-      logger,
-      handler: preprocessHandler(await loadBundle(bundle)),
-      inputTopic: topics.raw,
-      outputTopic: topics.scaled,
-      deadLetterTopic: topics.deadLetter,
-      groupId: groups[0],
-      chunkSize: 20,
+      tiny = await tinyBundle({ prefix: 'unfinished-transaction-kafka' });
+      registry = await loadAvroRegistry();
+      admin = kafka.admin();
+      await admin.connect();
+      await createTopics(admin, topics, { partitions: 3 });
     });
-    await runner.start();
-    const silent = pino({ level: 'silent' });
-    await replay({ kafka, registry, logger: silent, data, topic: topics.raw, limit: REPLAYED });
 
-    const delivered = await readDelivered({
-      kafka,
-      registry,
-      topic: topics.scaled,
-      schema: 'ScaledFlowRecord',
-      groupId: groups[1] as string,
-      count: REPLAYED,
-      timeoutMs: READ_TIMEOUT_MS,
+    after(async () => {
+      await runner?.stop().catch(() => undefined);
+      if (admin) {
+        await admin.deleteTopics({ topics: topicList(topics) }).catch(() => undefined);
+        await admin.deleteGroups(groups).catch(() => undefined);
+        await admin.disconnect();
+      }
+      await tiny?.cleanup();
     });
-    const said = lines.map((line) => String(line.msg));
-    assertExactlyOnce(delivered, REPLAYED, () => said.join('; '));
-    assert.ok(said.includes('abort failed; replacing the producer'), said.join('; '));
-    assert.ok(said.includes('producer replaced'), said.join('; '));
-    assert.ok(runner.counts.aborted >= 1, 'the cut chunk was processed again');
+
+    it('replaces the producer and goes on, every record written once', async (t) => {
+      if (skipWithoutBroker(t, problem)) return;
+      const { bundle, data } = tiny as NonNullable<typeof tiny>;
+
+      runner = new StageRunner({
+        kafka: cutOnce(kafka, outcome),
+        registry,
+        logger,
+        handler: preprocessHandler(await loadBundle(bundle)),
+        inputTopic: topics.raw,
+        outputTopic: topics.scaled,
+        deadLetterTopic: topics.deadLetter,
+        groupId: groups[0],
+        chunkSize: 20,
+      });
+      await runner.start();
+      const silent = pino({ level: 'silent' });
+      await replay({ kafka, registry, logger: silent, data, topic: topics.raw, limit: REPLAYED });
+
+      const delivered = await readDelivered({
+        kafka,
+        registry,
+        topic: topics.scaled,
+        schema: 'ScaledFlowRecord',
+        groupId: groups[1] as string,
+        count: REPLAYED,
+        timeoutMs: READ_TIMEOUT_MS,
+      });
+      const said = lines.map((line) => String(line.msg));
+      assertExactlyOnce(delivered, REPLAYED, () => said.join('; '));
+      assert.ok(said.includes('abort failed; replacing the producer'), said.join('; '));
+      assert.ok(said.includes('producer replaced'), said.join('; '));
+      assert.ok(runner.counts.aborted >= 1, 'the cut chunk failed');
+      if (outcome === 'committed') {
+        assert.ok(
+          said.some((m) => m.startsWith('a chunk that failed had been committed')),
+          said.join('; '),
+        );
+      }
+    });
   });
-});
+}
