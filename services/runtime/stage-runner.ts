@@ -129,6 +129,8 @@ export class StageRunner<I extends SchemaName, O extends OutputSchema> {
   // Input partitions whose last chunk failed: whether its transaction committed after all (an
   // answer lost after the broker took the commit) is known only from the group's offsets.
   private readonly unsure = new Set<number>();
+  // The committed offset read back for such a partition: the messages before it are skipped.
+  private readonly floors = new Map<number, number>();
   private admin: Admin | undefined;
   private readonly stopping = new AbortController();
   private readonly tracer: Tracer;
@@ -245,9 +247,11 @@ export class StageRunner<I extends SchemaName, O extends OutputSchema> {
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (batch.isEmpty()) return;
-    const committed = await this.settle(batch.topic, batch.partition);
+    await this.settle(batch.topic, batch.partition);
     await this.prepareAssigned();
-    const messages = batch.messages.filter((m) => Number(m.offset) >= committed);
+    const floor = this.floors.get(batch.partition) ?? 0;
+    const messages = batch.messages.filter((m) => Number(m.offset) >= floor);
+    if (Number(batch.lastOffset()) + 1 >= floor) this.floors.delete(batch.partition);
     if (messages.length < batch.messages.length) {
       const skipped = batch.messages.length - messages.length;
       payload.resolveOffset((batch.messages[skipped - 1] as KafkaMessage).offset);
@@ -272,14 +276,14 @@ export class StageRunner<I extends SchemaName, O extends OutputSchema> {
   }
 
   /**
-   * After a chunk of `partition` failed, the offset its group committed (0 otherwise): messages
+   * After a chunk of `partition` failed, reads back the offset its group committed: messages
    * before it were committed, whatever the failure said. A stuck producer is replaced first,
    * since registering the new one waits until the broker has finished the old transaction one
    * way or the other. A stateful stage then rebuilds the partition's state from what was
    * committed. Throws while the broker cannot answer; the batch is fetched again.
    */
-  private async settle(topic: string, partition: number): Promise<number> {
-    if (!this.unsure.has(partition)) return 0;
+  private async settle(topic: string, partition: number): Promise<void> {
+    if (!this.unsure.has(partition)) return;
     if (this.producerStuck) await this.replaceProducer();
     if (!this.admin) {
       const admin = this.options.kafka.admin();
@@ -290,7 +294,7 @@ export class StageRunner<I extends SchemaName, O extends OutputSchema> {
     const entry = offsets?.partitions.find((p) => p.partition === partition);
     this.unsure.delete(partition);
     this.unprepared.add(partition);
-    return Math.max(0, Number(entry?.offset ?? -1));
+    this.floors.set(partition, Math.max(0, Number(entry?.offset ?? -1)));
   }
 
   private async prepareAssigned(): Promise<void> {
