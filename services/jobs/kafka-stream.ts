@@ -14,7 +14,7 @@ import type { StreamSummary } from '../embedded/stream-split.js';
 import { waitForBroker } from '../runtime/broker-wait.js';
 import { createKafkaClient } from '../runtime/kafka-client.js';
 import { resolveKafkaConfig } from '../runtime/kafka-config.js';
-import { StageRunner, type Stoppable } from '../runtime/stage-runner.js';
+import { StageRunner, stopOnSignals, type Stoppable } from '../runtime/stage-runner.js';
 import { createTopics, resolveTopicNames, topicList, type TopicNames } from '../runtime/topics.js';
 import { preprocessHandler } from '../stages/preprocess-service.js';
 import { replay } from '../stages/replay.js';
@@ -114,16 +114,26 @@ async function startReader(parts: RunParts, groupId: string, tally: ScoreTally) 
   return reader;
 }
 
+function stoppedError(): IomtError {
+  return new IomtError({
+    code: 'IO',
+    retriable: true,
+    message: 'stopped by a signal while streaming through Kafka; the run was removed',
+  });
+}
+
 /** Waits until `expected` records have come out, failing when nothing arrives for `idleMs`. */
 async function untilAllArrived(
   tally: ScoreTally,
   expected: number,
   idleMs: number,
+  signal: AbortSignal,
   onProgress?: (done: number, total: number) => void,
 ): Promise<void> {
   let seen = -1;
   let since = performance.now();
   while (tally.arrived < expected) {
+    if (signal.aborted) throw stoppedError();
     if (tally.arrived !== seen) {
       seen = tally.arrived;
       since = performance.now();
@@ -147,7 +157,7 @@ async function untilAllArrived(
  * window (with its state restored from the windows topic) and score services in this process,
  * replays `test.arrow` into the raw topic, and reads the scores topic read-committed until
  * every record is scored or dead-lettered. Then it stops the services and deletes the run's
- * topics and consumer groups, whatever happened. Latency runs from a record's produce time to
+ * topics and consumer groups, whatever happened, a SIGINT or SIGTERM included. Latency runs from a record's produce time to
  * its score's arrival.
  */
 export async function streamThroughKafka(options: KafkaStreamOptions): Promise<StreamSummary> {
@@ -166,6 +176,9 @@ export async function streamThroughKafka(options: KafkaStreamOptions): Promise<S
   const runners: Stoppable[] = [];
   let scorer: Scorer | undefined;
   let reader: Consumer | undefined;
+  // Ctrl-C or SIGTERM ends the stream cleanly, so that the run's topics are still removed.
+  const stopping = new AbortController();
+  const unlisten = stopOnSignals([{ stop: () => Promise.resolve(stopping.abort()) }], logger);
   try {
     await createTopics(admin, topics, { partitions: options.partitions ?? 3 });
     logger.info({ topics: topicList(topics) }, 'run topics created');
@@ -186,13 +199,16 @@ export async function streamThroughKafka(options: KafkaStreamOptions): Promise<S
       logger,
       data: options.data,
       topic: topics.raw,
+      signal: stopping.signal,
     });
+    if (stopping.signal.aborted) throw stoppedError();
     const idleMs = options.idleTimeoutMs ?? 60_000;
-    await untilAllArrived(tally, replayed.records, idleMs, options.onProgress);
+    await untilAllArrived(tally, replayed.records, idleMs, stopping.signal, options.onProgress);
     if (tally.duplicates > 0) logger.warn({ duplicates: tally.duplicates }, 'records scored twice');
     const ended = tally.lastArrival || Date.now();
     return tally.summary(replayed.records, (ended - started) / 1000);
   } finally {
+    unlisten();
     await reader?.disconnect().catch(() => undefined);
     for (const runner of runners) await runner.stop().catch(() => undefined);
     await scorer?.dispose();
