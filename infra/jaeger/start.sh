@@ -86,11 +86,7 @@ if pid="$(owned_pid "$pid_file" "--config $config ")"; then
 fi
 rm -f "$pid_file"
 
-for p in "${ports[@]}"; do
-  if port_open "$host" "$p"; then
-    fail "port $host:$p is taken by a process this script did not start"
-  fi
-done
+ports_free "$host" "${ports[@]}"
 
 # The lock is not handed on: a build that outlives this script (killed by its caller's timeout)
 # must not keep other starts waiting.
@@ -101,24 +97,12 @@ binary="$(IOMT_JAEGER_BUILD_TIMEOUT="$build_timeout" bash "$here/install.sh" 9>&
 # checkout; it reads the ports from the variables exported above.
 cp "$here/config.yaml" "$config"
 
-# --- Start, in a session of its own (setsid), so that a signal to the caller's process group
-# does not take it down; its standard streams are files, so a caller reading this script's
-# stdout through a pipe is not held open, and the lock is closed. The inner shell writes its own
-# pid, which exec hands on to Jaeger.
+# --- Start (`launch`, in ../lib/processes.sh, says how it is detached).
 say "starting Jaeger ($binary) at $address, OTLP on $host:$IOMT_JAEGER_OTLP_HTTP_PORT (HTTP)" \
   "and $host:$IOMT_JAEGER_OTLP_GRPC_PORT (gRPC)"
 : >"$log_file"
 launched=1
-# shellcheck disable=SC2016  # $$ and $1 are the inner shell's, not this one's.
-setsid bash -c 'echo "$$" >"$1"; shift; exec "$@"' start-jaeger "$pid_file" \
-  "$binary" --config "$config" </dev/null >>"$log_file" 2>&1 9>&- &
-
-for _ in $(seq 50); do
-  [[ -s "$pid_file" ]] && break
-  sleep 0.1
-done
-[[ -s "$pid_file" ]] || fail "the Jaeger process did not start"
-pid="$(cat "$pid_file")"
+pid="$(launch "$pid_file" "$log_file" "$binary" --config "$config")"
 
 wait_until_healthy "$pid"
 say "Jaeger healthy at $address (pid $pid) after ${SECONDS}s"

@@ -90,11 +90,7 @@ if pid="$(owned_pid "$pid_file" "kafka.Kafka $config ")"; then
 fi
 rm -f "$pid_file"
 
-for p in "$port" "$controller_port"; do
-  if port_open "$host" "$p"; then
-    fail "port $host:$p is taken by a process this script did not start"
-  fi
-done
+ports_free "$host" "$port" "$controller_port"
 
 # --- Jars: fetched into a scratch folder and moved into place whole, so that a download cut
 # short is redone next time. The stamp is the pom's hash: a changed dependency list refetches.
@@ -136,27 +132,14 @@ if [[ ! -f "$data/kraft/meta.properties" ]]; then
   echo "$version" >"$data/kafka.version"
 fi
 
-# --- Start. setsid puts the broker in a session of its own, so that a signal to the caller's
-# process group (a test runner's timeout, Ctrl-C) does not take it down; its standard streams
-# are files, so that a caller reading this script's stdout through a pipe is not held open, and
-# the lock is closed, so that it is released when this script ends. The inner shell writes its
-# own pid, which exec hands on to java.
+# --- Start (`launch`, in ../lib/processes.sh, says how it is detached).
 say "starting Kafka $version at $address (data in $data)"
 : >"$out_file"
-# shellcheck disable=SC2016  # $$ and $1 are the inner shell's, not this one's.
-setsid bash -c 'echo "$$" >"$1"; shift; exec "$@"' start-kafka "$pid_file" \
+pid="$(launch "$pid_file" "$out_file" \
   "$java" -Xms128m "-Xmx$heap" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
   -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true \
   "-Dkafka.logs.dir=$data/logs" "-Dlog4j2.configurationFile=$data/log4j2.properties" \
-  -cp "$libs/*" kafka.Kafka "$config" </dev/null >>"$out_file" 2>&1 9>&- &
-
-# The pid file appears as soon as the inner shell runs.
-for _ in $(seq 50); do
-  [[ -s "$pid_file" ]] && break
-  sleep 0.1
-done
-[[ -s "$pid_file" ]] || fail "the broker process did not start"
-pid="$(cat "$pid_file")"
+  -cp "$libs/*" kafka.Kafka "$config")"
 
 wait_until_answering "$pid"
 say "broker answering at $address (pid $pid) after ${SECONDS}s"

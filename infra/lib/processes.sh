@@ -62,3 +62,35 @@ stop_owned() {
   rm -f "$pid_file"
   say "stopped after ${SECONDS}s"
 }
+
+# Fails (through the caller's `fail`) when something already listens on one of the ports $2...
+# of host $1: a process this script did not start holds it.
+ports_free() {
+  local host="$1" p
+  shift
+  for p in "$@"; do
+    if port_open "$host" "$p"; then
+      fail "port $host:$p is taken by a process this script did not start"
+    fi
+  done
+}
+
+# Starts the command $3... in the background, in a session of its own (setsid), so that a
+# signal to the caller's process group (a test runner's timeout, Ctrl-C) does not take it down;
+# its standard streams go to log file $2 (appended), so that a caller reading the script's
+# stdout through a pipe is not held open, and descriptor 9 (the start lock) is closed, so that
+# the lock is released when the script ends. The inner shell writes its own pid to pid file $1
+# before exec hands it on to the command; prints that pid once the file is there.
+launch() {
+  local pid_file="$1" log_file="$2"
+  shift 2
+  # shellcheck disable=SC2016  # $$ and $1 are the inner shell's, not this one's.
+  setsid bash -c 'echo "$$" >"$1"; shift; exec "$@"' launch "$pid_file" "$@" \
+    </dev/null >>"$log_file" 2>&1 9>&- &
+  for _ in $(seq 50); do
+    [[ -s "$pid_file" ]] && break
+    sleep 0.1
+  done
+  [[ -s "$pid_file" ]] || fail "$(basename "$1") did not start: no $pid_file"
+  cat "$pid_file"
+}
