@@ -64,22 +64,24 @@ export function skipWithoutBroker(
 }
 
 /**
- * Reads `topic` from the beginning, read-committed as `reader` was made, until `done` holds
- * for what arrived, then stops the reader; fails if that takes longer than `timeoutMs`.
+ * Reads `topic` from the beginning, read-committed or not as `reader` was made, until `done`
+ * holds for what arrived (each message as `convert` makes it, the message itself by default),
+ * then stops the reader; fails if that takes longer than `timeoutMs`.
  */
-export async function readUntil(
+export async function readUntil<T = KafkaMessage>(
   reader: Consumer,
   topic: string,
-  done: (messages: readonly KafkaMessage[]) => boolean,
+  done: (messages: readonly T[]) => boolean,
   timeoutMs: number,
-): Promise<KafkaMessage[]> {
-  const messages: KafkaMessage[] = [];
+  convert: (message: KafkaMessage, partition: number) => T = (message) => message as T,
+): Promise<T[]> {
+  const messages: T[] = [];
   await reader.subscribe({ topics: [topic], fromBeginning: true });
   let finish: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (finish = resolve));
   await reader.run({
-    eachMessage: ({ message }) => {
-      messages.push(message);
+    eachMessage: ({ message, partition }) => {
+      messages.push(convert(message, partition));
       if (done(messages)) finish();
       return Promise.resolve();
     },

@@ -11,7 +11,7 @@ import { loadAvroRegistry } from '../../schemas/avro/registry.js';
 import type { AvroRegistry } from '../../schemas/avro/registry.js';
 import { retryWithBackoff } from '../../services/runtime/backoff.js';
 import { createTopics, resolveTopicNames, topicList } from '../../services/runtime/topics.js';
-import { replay } from '../../services/stages/replay.js';
+import { replayInBackground } from '../helpers/background-replay.js';
 import { assertExactlyOnce, readDelivered, topicOffsets } from '../helpers/delivered.js';
 import { probeKafka, skipWithoutBroker } from '../helpers/kafka.js';
 import { serveStage, type ServedStage } from '../helpers/served-stage.js';
@@ -132,8 +132,7 @@ describe(
         ];
         let count = 0;
         for (const [i, { file, away }] of outages.entries()) {
-          let replayed = false;
-          const replaying = replay({
+          const replaying = replayInBackground({
             kafka,
             registry,
             logger,
@@ -142,16 +141,12 @@ describe(
             limit: PER_REPLAY,
             rate: RATE,
           });
-          replaying.then(
-            () => (replayed = true),
-            () => undefined,
-          );
           await flowing(FLOWING_OFFSETS);
-          assert.equal(replayed, false, 'the broker goes away mid-replay');
+          assert.equal(replaying.finished(), false, 'the broker goes away mid-replay');
           await away();
           await sleep(OUTAGE_MS);
           await broker.start();
-          assert.equal((await replaying).records, PER_REPLAY);
+          assert.equal((await replaying.done).records, PER_REPLAY);
 
           count += PER_REPLAY;
           const delivered = await readDelivered({

@@ -6,7 +6,12 @@ import type { TestContext } from 'node:test';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import type { Admin, Consumer, ConsumerConfig, KafkaMessage, Producer } from 'kafkajs';
 
-import { kafkaConfig as config, probeKafka, skipWithoutBroker } from '../helpers/kafka.js';
+import {
+  kafkaConfig as config,
+  probeKafka,
+  readUntil as readUntilShared,
+  skipWithoutBroker,
+} from '../helpers/kafka.js';
 
 // Runs against the broker of infra/kafka/start.sh (or IOMT_KAFKA_BROKERS). Without one the
 // tests skip, unless IOMT_REQUIRE_KAFKA is set (as CI does), when they fail instead.
@@ -103,34 +108,15 @@ function received(partition: number, message: KafkaMessage): Received {
   };
 }
 
-/** Reads `topic` from the beginning until `done` holds for what arrived, then stops. */
-async function readUntil(
+/** `readUntil` of the shared helper, each message as `Received`, within 30 s. */
+function readUntil(
   reader: Consumer,
   topic: string,
   done: (messages: readonly Received[]) => boolean,
-  timeoutMs = 30_000,
 ): Promise<Received[]> {
-  const messages: Received[] = [];
-  await reader.subscribe({ topics: [topic], fromBeginning: true });
-
-  let finish: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => (finish = resolve));
-  await reader.run({
-    eachMessage: async ({ partition, message }) => {
-      messages.push(received(partition, message));
-      if (done(messages)) finish();
-    },
-  });
-
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs);
-  });
-  const outcome = await Promise.race([finished, timedOut]);
-  clearTimeout(timer);
-  await reader.stop();
-  assert.notEqual(outcome, 'timeout', `read ${messages.length} messages of ${topic} in time`);
-  return messages;
+  return readUntilShared(reader, topic, done, 30_000, (message, partition) =>
+    received(partition, message),
+  );
 }
 
 function byPartition(messages: readonly Received[]): Map<number, Received[]> {

@@ -18,9 +18,9 @@ import type { Stoppable } from '../../services/runtime/stage-runner.js';
 import { createTopics, resolveTopicNames, topicList } from '../../services/runtime/topics.js';
 import type { TopicNames } from '../../services/runtime/topics.js';
 import { preprocessHandler } from '../../services/stages/preprocess-service.js';
-import { replay } from '../../services/stages/replay.js';
 import { scoreHandler } from '../../services/stages/score-service.js';
 import { windowHandler } from '../../services/stages/window-service.js';
+import { replayInBackground } from '../helpers/background-replay.js';
 import { assertExactlyOnce, readDelivered, recordKey, topicOffsets } from '../helpers/delivered.js';
 import { kafkaConfig as config, probeKafka, skipWithoutBroker } from '../helpers/kafka.js';
 import { offlinePredictions } from '../helpers/offline-predictions.js';
@@ -180,8 +180,7 @@ describe(
       children.push(first);
       await first.waitFor(/"msg":"started"/, START_TIMEOUT_MS);
 
-      let replayed = false;
-      const replaying = replay({
+      const replaying = replayInBackground({
         kafka,
         registry,
         logger,
@@ -190,18 +189,14 @@ describe(
         limit: count,
         rate: RATE,
       });
-      replaying.then(
-        () => (replayed = true),
-        () => undefined,
-      );
       await reaches(topics[IO[stage][1]], KILL_AT_OFFSETS, START_TIMEOUT_MS, first.tail);
       assert.ok(first.running(), `the first ${stage} service runs: ${first.tail()}`);
-      assert.equal(replayed, false, 'the kill lands mid-replay');
+      assert.equal(replaying.finished(), false, 'the kill lands mid-replay');
       await first.kill();
 
       const second = serveStage(stage, args);
       children.push(second);
-      assert.equal((await replaying).records, count);
+      assert.equal((await replaying.done).records, count);
 
       const delivered = await readDelivered({
         kafka,

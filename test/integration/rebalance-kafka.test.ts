@@ -20,9 +20,9 @@ import type { OutputSchema, StageHandler, Stoppable } from '../../services/runti
 import { createTopics, resolveTopicNames, topicList } from '../../services/runtime/topics.js';
 import type { TopicNames } from '../../services/runtime/topics.js';
 import { preprocessHandler } from '../../services/stages/preprocess-service.js';
-import { replay } from '../../services/stages/replay.js';
 import { scoreHandler } from '../../services/stages/score-service.js';
 import { windowHandler } from '../../services/stages/window-service.js';
+import { replayInBackground } from '../helpers/background-replay.js';
 import { assertExactlyOnce, readDelivered, recordKey } from '../helpers/delivered.js';
 import { kafkaConfig as config, probeKafka, skipWithoutBroker } from '../helpers/kafka.js';
 import {
@@ -232,8 +232,7 @@ describe('the window stage rebalanced between two live instances on a real broke
       await started(handler, ['windows', 'scores'], { chunkSize: 200 });
       const a = await windowStage('a', logger);
 
-      let replayDone = false;
-      const replaying = replay({
+      const replaying = replayInBackground({
         kafka,
         registry,
         logger,
@@ -242,10 +241,6 @@ describe('the window stage rebalanced between two live instances on a real broke
         limit: count,
         rate: RATE,
       });
-      replaying.then(
-        () => (replayDone = true),
-        () => undefined,
-      );
 
       await until(
         () => a.counts.produced >= B_JOINS_AT,
@@ -260,11 +255,11 @@ describe('the window stage rebalanced between two live instances on a real broke
 
       const stopping = await Promise.race([aMayStop.then(() => true), sleep(WAIT_MS, false)]);
       assert.ok(stopping, `A never windowed a capture with records to come after B: ${story()}`);
-      assert.equal(replayDone, false, 'A stops mid-replay');
+      assert.equal(replaying.finished(), false, 'A stops mid-replay');
       await a.stop();
       running.delete(a);
       const aConsumed = a.counts.consumed;
-      assert.equal((await replaying).records, count);
+      assert.equal((await replaying.done).records, count);
 
       const read = { kafka, registry, count, timeoutMs: READ_TIMEOUT_MS };
       const [windows, delivered] = await Promise.all([
